@@ -1,0 +1,1 @@
+"""Placeholder while this adapter is being written in this session; replaced before commit."""

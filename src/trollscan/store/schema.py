@@ -1,0 +1,248 @@
+"""The canonical tables of a case: columns, types, keys and allowed values.
+
+This module is the single source of the data model: the DDL, the loader's conversions and
+checks, and `docs/data-model.md` (a test keeps the document in step) all read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "PLATFORMS",
+    "Column",
+    "Table",
+    "TABLES",
+    "ddl",
+]
+
+SCHEMA_VERSION = 1
+
+PLATFORMS = ("facebook", "instagram", "vk", "ok", "twitter", "telegram", "youtube", "tiktok", "web")
+ITEM_KINDS = ("post", "comment", "reply", "share", "quote", "reaction")
+RELATION_KINDS = ("friend", "follow", "member", "subscribed", "like")
+MEDIA_KINDS = ("avatar", "photo", "video", "other")
+STATUSES = ("active", "removed", "suspended", "renamed", "private", "unknown")
+LABELS = ("fake", "doubtful", "real")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # a DuckDB type: VARCHAR, BIGINT, DOUBLE, BOOLEAN, TIMESTAMP, VARCHAR[]
+    doc: str
+    required: bool = False
+    values: tuple[str, ...] = ()  # allowed values, when the column is an enumeration
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # what makes a row the same row: re-ingesting it adds nothing
+    # Columns that define what a keyed row *is*: two rows with one key that differ here are a
+    # conflict (an error), while differences elsewhere (like counts fetched later) are merged.
+    identity: tuple[str, ...] = ()
+    merge: bool = False  # rows with one key combine field by field (first non-empty value wins)
+    provenance: bool = field(default=True)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _platform() -> Column:
+    return Column("platform", "VARCHAR", "Where the data comes from.", True, PLATFORMS)
+
+
+def _extra() -> Column:
+    return Column("extra", "VARCHAR",
+                  "Fields of the source with no canonical column, as a JSON object, so nothing is lost.")
+
+
+_PROVENANCE = (
+    Column("source_id", "INTEGER", "The ingested file the row came from (`sources.source_id`).", True),
+    Column("source_record", "BIGINT",
+           "Where in that file: the line, row or message number its format counts in.", True),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table(
+            "accounts",
+            "One row per account on a platform: the profile as collected.",
+            (
+                _platform(),
+                Column("account_id", "VARCHAR",
+                       "The platform's stable id (numeric id when known, else the handle in lower case).",
+                       True),
+                Column("handle", "VARCHAR", "Screen name / username, without '@'."),
+                Column("name", "VARCHAR", "Display name."),
+                Column("created_at", "TIMESTAMP", "When the account was created (UTC)."),
+                Column("bio", "VARCHAR", "Profile description."),
+                Column("location", "VARCHAR", "Location as the account states it."),
+                Column("language", "VARCHAR", "Account language, as the source gives it."),
+                Column("url", "VARCHAR", "Profile URL."),
+                Column("followers_count", "BIGINT", "Followers / subscribers at collection time."),
+                Column("following_count", "BIGINT", "Accounts it follows / friends at collection time."),
+                Column("items_count", "BIGINT", "Posts the platform says it has written."),
+                Column("verified", "BOOLEAN", "Platform verification badge."),
+                Column("avatar", "VARCHAR", "Profile photo: URL or file path (hashed in `media`)."),
+                Column("status", "VARCHAR", "Status when collected.", values=STATUSES),
+                _extra(),
+                *_PROVENANCE,
+            ),
+            key=("platform", "account_id"),
+            merge=True,
+        ),
+        Table(
+            "items",
+            "Everything an account writes or does: posts, comments, replies, shares, quotes, reactions.",
+            (
+                _platform(),
+                Column("item_id", "VARCHAR", "The platform's id of the item.", True),
+                Column("kind", "VARCHAR", "What the item is.", True, ITEM_KINDS),
+                Column("account_id", "VARCHAR", "Author (`accounts.account_id`).", True),
+                Column("created_at", "TIMESTAMP", "When it was written (UTC)."),
+                Column("parent_id", "VARCHAR",
+                       "The item it answers, shares, quotes or reacts to."),
+                Column("parent_account_id", "VARCHAR", "Author of the parent item, when known."),
+                Column("root_id", "VARCHAR", "The post that starts the thread, when known."),
+                Column("target_id", "VARCHAR",
+                       "Where it appeared: page, group, channel, chat or article URL."),
+                Column("text", "VARCHAR", "The text, as written."),
+                Column("language", "VARCHAR", "Language as the source gives it."),
+                Column("urls", "VARCHAR[]", "URLs in the item, expanded when the source expands them."),
+                Column("hashtags", "VARCHAR[]", "Hashtags without '#', in order of appearance."),
+                Column("mentions", "VARCHAR[]", "Mentioned accounts (ids or handles, as the source gives)."),
+                Column("media", "VARCHAR[]", "Attached photos and videos: URLs or file paths."),
+                Column("reaction", "VARCHAR", "For reactions: like, love, angry, a emoji..."),
+                Column("client", "VARCHAR", "App or client that posted it, when known."),
+                Column("like_count", "BIGINT", "Likes/reactions at collection time."),
+                Column("reply_count", "BIGINT", "Replies/comments at collection time."),
+                Column("share_count", "BIGINT", "Shares/retweets/forwards at collection time."),
+                Column("quote_count", "BIGINT", "Quotes at collection time."),
+                Column("latitude", "DOUBLE", "Geotag latitude."),
+                Column("longitude", "DOUBLE", "Geotag longitude."),
+                _extra(),
+                *_PROVENANCE,
+            ),
+            key=("platform", "item_id"),
+            identity=("kind", "account_id", "created_at", "text"),
+        ),
+        Table(
+            "relations",
+            "Links between an account and another account, page or group.",
+            (
+                _platform(),
+                Column("account_id", "VARCHAR", "The account the relation starts from.", True),
+                Column("kind", "VARCHAR",
+                       "friend (mutual), follow, member (of a group), subscribed (to a page or channel), "
+                       "like (of a page).", True, RELATION_KINDS),
+                Column("other_id", "VARCHAR", "The account, page or group at the other end.", True),
+                Column("added_at", "TIMESTAMP", "When the relation was made, when known (UTC)."),
+                *_PROVENANCE,
+            ),
+            key=("platform", "account_id", "kind", "other_id"),
+            merge=True,
+        ),
+        Table(
+            "media",
+            "Photos and other files: where they are and their content hash.",
+            (
+                _platform(),
+                Column("media_id", "VARCHAR",
+                       "Content-hash id: sha256 of the file when on disk, else of the URL.", True),
+                Column("kind", "VARCHAR", "avatar, photo, video or other.", True, MEDIA_KINDS),
+                Column("account_id", "VARCHAR", "Account it belongs to (its avatar, its upload)."),
+                Column("item_id", "VARCHAR", "Item it is attached to."),
+                Column("url", "VARCHAR", "Where the platform serves it."),
+                Column("path", "VARCHAR", "File on disk, when the export has it."),
+                Column("sha256", "VARCHAR", "sha256 of the file bytes, when on disk."),
+                Column("bytes", "BIGINT", "File size."),
+                Column("uploaded_at", "TIMESTAMP", "When it was uploaded, when known (UTC)."),
+                *_PROVENANCE,
+            ),
+            key=("platform", "media_id", "kind", "account_id", "item_id"),
+            merge=True,
+        ),
+        Table(
+            "access_log",
+            "A site owner's record of who wrote each comment: IP and device, only as keyed hashes.",
+            (
+                _platform(),
+                Column("item_id", "VARCHAR", "The comment (`items.item_id`).", True),
+                Column("account_id", "VARCHAR", "The commenter (`accounts.account_id`).", True),
+                Column("seen_at", "TIMESTAMP", "When the comment was sent (UTC)."),
+                Column("ip_hash", "VARCHAR",
+                       "Keyed BLAKE2b hash of the IP address; the address itself is never stored."),
+                Column("device_hash", "VARCHAR", "Keyed BLAKE2b hash of the user agent / device id."),
+                *_PROVENANCE,
+            ),
+            key=("platform", "item_id"),
+            identity=("account_id", "ip_hash", "device_hash"),
+        ),
+        Table(
+            "snapshots",
+            "An account's status as seen on a date: follow it through takedowns and renames.",
+            (
+                _platform(),
+                Column("account_id", "VARCHAR", "The account.", True),
+                Column("seen_at", "TIMESTAMP", "When the status was checked (UTC).", True),
+                Column("status", "VARCHAR", "What was seen.", True, STATUSES),
+                Column("handle", "VARCHAR", "Handle seen at that date (for renames)."),
+                Column("name", "VARCHAR", "Display name seen at that date."),
+                Column("note", "VARCHAR", "Free text."),
+                *_PROVENANCE,
+            ),
+            key=("platform", "account_id", "seen_at", "status"),
+            merge=True,
+        ),
+        Table(
+            "labels",
+            "An analyst's judgement of an account. It always wins over a computed verdict.",
+            (
+                _platform(),
+                Column("account_id", "VARCHAR", "The account.", True),
+                Column("label", "VARCHAR", "The judgement.", True, LABELS),
+                Column("note", "VARCHAR", "Why: the evidence in the analyst's words."),
+                Column("author", "VARCHAR", "Who labelled it."),
+                Column("labeled_at", "TIMESTAMP", "When (UTC)."),
+                *_PROVENANCE,
+            ),
+            key=("platform", "account_id", "label", "author", "labeled_at"),
+            merge=True,
+        ),
+    ]
+}
+
+_BOOKKEEPING = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    source_id INTEGER PRIMARY KEY,
+    path VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    bytes BIGINT NOT NULL,
+    format VARCHAR NOT NULL,
+    ingested_at TIMESTAMP NOT NULL,
+    rows_added VARCHAR NOT NULL,
+    trollscan_version VARCHAR NOT NULL
+);
+"""
+
+
+def ddl() -> list[str]:
+    """The statements that create an empty case at SCHEMA_VERSION."""
+    statements = [s.strip() for s in _BOOKKEEPING.split(";") if s.strip()]
+    for table in TABLES.values():
+        cols = ",\n    ".join(
+            f"{c.name} {c.type}{' NOT NULL' if c.required else ''}" for c in table.columns
+        )
+        statements.append(f"CREATE TABLE IF NOT EXISTS {table.name} (\n    {cols}\n)")
+    return statements
