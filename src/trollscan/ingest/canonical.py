@@ -91,9 +91,8 @@ def _note_extra(ctx: Context, table: str, extra: tuple[str, ...]) -> None:
         ctx.notes.append(f"columns kept in {table}.extra (not in the data model): {', '.join(extra)}")
 
 
-def read_csv_text(source: Source, columns: list[str], delimiter: str, *, first_record: int = 2
-                  ) -> Iterator[pa.RecordBatch]:
-    """Stream a CSV file as string columns; `first_record` numbers the first data row."""
+def read_csv_text(source: Source, columns: list[str], delimiter: str) -> Iterator[pa.RecordBatch]:
+    """Stream a CSV file as string columns."""
     bad: list = []
 
     def on_invalid(row) -> str:
@@ -113,14 +112,26 @@ def read_csv_text(source: Source, columns: list[str], delimiter: str, *, first_r
         for batch in reader:
             yield batch
     except pa.ArrowInvalid as exc:
-        raise _csv_error(source, exc, bad, first_record) from None
+        raise _csv_error(source, exc, bad, delimiter) from None
 
 
-def _csv_error(source: Source, exc: Exception, bad: list, first_record: int) -> Exception:
+def _first_ragged_line(source: Source, delimiter: str) -> int | None:
+    """The physical line where the first record with the wrong number of fields ends (slow path)."""
+    with source.open_text() as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        width = len(next(reader, []))
+        for record in reader:
+            if record and len(record) != width:
+                return reader.line_num
+    return None
+
+
+def _csv_error(source: Source, exc: Exception, bad: list, delimiter: str) -> Exception:
     text = str(exc)
     if bad:
         row = bad[0]
-        where = f"row {row.number + first_record - 1}" if row.number is not None else "a row"
+        found = _first_ragged_line(source, delimiter)
+        where = f"line {found}" if found else "a row"
         return BadRecord(
             f"{source.name}, {where}: expected {row.expected_columns} fields, found {row.actual_columns}.",
             "A field holding the delimiter, a quote or a line break must be quoted.",

@@ -175,6 +175,14 @@ class Source:
         except UnicodeDecodeError as exc:
             if exc.start >= len(head) - 4:  # a character cut by the end of the sample
                 return "utf-8"
+            before = head[: exc.start]
+            if not before.isascii():  # real UTF-8 text, then bytes that are not: two encodings
+                line = before.count(b"\n") + 1
+                raise BadFile(
+                    f"{self.name}, line {line}: byte {head[exc.start]:#04x} is not valid utf-8; "
+                    "the file mixes encodings.",
+                    "Re-save it as UTF-8, or pass --encoding if the whole file uses another one.",
+                ) from None
         try:
             head.decode("cp1251")
             return "cp1251"

@@ -55,7 +55,7 @@ CREATE OR REPLACE TEMP MACRO _list(s) AS (
     CASE WHEN s IS NULL OR trim(s) IN ('', '[]') THEN
         CASE WHEN trim(s) = '[]' THEN CAST([] AS VARCHAR[]) END
     WHEN json_valid(s) AND json_type(CAST(s AS JSON)) = 'ARRAY' THEN
-        list_transform(CAST(s AS JSON)->'$[*]', lambda e: coalesce(e->>'$', CAST(e AS VARCHAR)))
+        from_json(s, '["VARCHAR"]')
     ELSE list_filter(
         list_transform(string_split(regexp_replace(trim(s), '^\\[|\\]$', '', 'g'), ','),
                        lambda e: trim(trim(e), '''" ')),

@@ -15,6 +15,7 @@ __all__ = [
     "Table",
     "TABLES",
     "ddl",
+    "render_data_model",
 ]
 
 SCHEMA_VERSION = 1
@@ -246,3 +247,60 @@ def ddl() -> list[str]:
         )
         statements.append(f"CREATE TABLE IF NOT EXISTS {table.name} (\n    {cols}\n)")
     return statements
+
+
+def render_data_model() -> str:
+    """docs/data-model.md, from the definitions above (a test keeps the file in step)."""
+    lines = [
+        "# The data model of a case",
+        "",
+        "A case is a folder: `case.duckdb` (an embedded DuckDB database holding the tables below) and",
+        "`.secret/hash.key` (the key of the case's keyed hashes; leave it out when you share a case).",
+        f"This page describes case schema {SCHEMA_VERSION}. It is generated from "
+        "`src/trollscan/store/schema.py`; run `python -m trollscan.store.schema > docs/data-model.md` after a change.",
+        "",
+        "Conventions:",
+        "- Times (`*_at`) are UTC `TIMESTAMP`s. Input times with an offset are converted; times without one are "
+        "taken as UTC (pass them with an offset, or convert, if the export used local time).",
+        "- Ids (`*_id`) are text, exactly as the platform gives them (numeric ids stay text; hashed ids stay hashed).",
+        f"- `platform` is one of: {', '.join(PLATFORMS)}. Common aliases (x, fb, ig, vkontakte, "
+        "odnoklassniki, tg...) are accepted on input.",
+        "- Every row carries its provenance: `source_id` (a row of `sources`: file path, sha256, format, when)",
+        "  and `source_record` (the line, row or message of that file). Evidence can always be traced back to the file.",
+        "- The key of a table is what makes two rows the same row. Loading a row whose key is already in the case "
+        "adds nothing; for tables marked *merge*, missing fields of the stored row are filled in from the new one.",
+        "  For tables with *identity* columns, two rows with one key that differ there are an error within one load",
+        "  (an id must name one thing), and the stored row is kept (and counted in the summary) across loads.",
+        "- Source fields with no column here are kept as a JSON object in `extra` (accounts, items).",
+        "",
+    ]
+    for table in TABLES.values():
+        lines += [f"## `{table.name}`", "", table.doc, "",
+                  f"Key: {', '.join(f'`{k}`' for k in table.key)}"
+                  + (" (*merge*)" if table.merge else "")
+                  + (f"; identity: {', '.join(f'`{c}`' for c in table.identity)}" if table.identity else "")
+                  + ".", "",
+                  "| column | type | required | meaning |", "| --- | --- | --- | --- |"]
+        for c in table.columns:
+            doc = c.doc + (f" One of: {', '.join(f'`{v}`' for v in c.values)}." if c.values else "")
+            lines.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {doc} |")
+        lines.append("")
+    lines += [
+        "## Bookkeeping",
+        "",
+        "- `meta(key, value)`: `schema_version`, `case_id`, `name`, `timezone` (the case's local time zone, "
+        "used for working hours), `created_at`, `created_by`.",
+        "- `sources`: one row per ingested file: `source_id`, `path`, `sha256` (the same bytes are never loaded "
+        "twice), `bytes`, `format`, `ingested_at`, `rows_added` (JSON), `trollscan_version`.",
+        "",
+        "## Versions",
+        "",
+        "`meta.schema_version` says which schema a case has. A newer trollscan migrates an older case when it opens",
+        "it, in one transaction; an older trollscan refuses a newer case and says to upgrade.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(render_data_model(), end="")

@@ -1,0 +1,232 @@
+"""The command line: parse, call the library, print. Errors are rendered here and nowhere else."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .errors import TrollscanError
+from .ingest import ADAPTERS, ingest_files
+from .store import LoadSummary, init_case, open_case
+from .store.case import DB_NAME
+from .store.status import read_status
+
+__all__ = ["app", "main", "init", "ingest", "status", "formats", "demo"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
+                  help="Find troll farms in social-media data, and keep every piece of evidence.")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+_state = {"debug": False}
+
+CaseOption = Annotated[Optional[Path], typer.Option("--case", help="The case folder (default: the current one).")]
+
+
+def _fail(exc: BaseException) -> None:
+    if _state["debug"]:
+        err.print(Text("".join(traceback.format_exception(exc)), style="dim"))
+    if isinstance(exc, TrollscanError):
+        err.print(Text.assemble(("Error: ", "bold red"), exc.message))
+        if exc.hint:
+            err.print(Text(exc.hint))
+    else:
+        err.print(Text.assemble(("Error: ", "bold red"), f"{type(exc).__name__}: unexpected failure. "
+                                "Nothing was written. Run again with --debug and report the traceback."))
+    raise typer.Exit(1)
+
+
+def _handled(command):
+    """Render every failure of `command` as one clear error (no locals: they hold user data)."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            err.print("Interrupted: nothing more was written to the case.")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - the one place errors are rendered
+            _fail(exc)
+
+    return run
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"trollscan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+@_handled
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder for the new case (created if missing).")],
+    name: Annotated[Optional[str], typer.Option(help="A name for the case.")] = None,
+    timezone: Annotated[str, typer.Option(help="The case's local time zone, e.g. Asia/Almaty.")] = "UTC",
+) -> None:
+    """Create an empty case."""
+    init_case(folder, name=name, tz=timezone).close()
+    out.print(Text(f"Created case in {folder}. Next: trollscan ingest FILE... --case {folder}"))
+
+
+@app.command()
+@_handled
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Files or folders to load.")],
+    case: CaseOption = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="Force a format (see `trollscan formats`).")] = None,
+    platform: Annotated[Optional[str], typer.Option(help="Platform of files that do not say.")] = None,
+    date_format: Annotated[Optional[str], typer.Option(help="strptime format of dates, e.g. %d/%m/%Y.")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Text encoding when not UTF-8 or cp1251.")] = None,
+) -> None:
+    """Load files into the case: all of them or, if one fails, none."""
+    with open_case(case) as c:
+        summary = _ingest_with_progress(c, files, format=format, platform=platform,
+                                        date_format=date_format, encoding=encoding)
+    _print_summary(summary)
+
+
+def _ingest_with_progress(c, files, **options) -> LoadSummary:
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(Text(Path(name).name).plain, total=total)
+            bar.update(tasks[name], completed=done)
+
+        return ingest_files(c, files, progress=progress, **options)
+
+
+def _print_summary(summary: LoadSummary) -> None:
+    table = Table(title="Loaded", title_justify="left")
+    for col in ("file", "format", "rows added", "notes"):
+        table.add_column(col)
+    for fs in summary.files:
+        added = ", ".join(f"{t} {n:,}" for t, n in sorted(fs.added.items())) or "nothing new"
+        notes = []
+        if fs.already:
+            added, notes = "nothing", [fs.already]
+        notes += [f"skipped {n:,}: {reason}" for reason, n in sorted(fs.skipped.items())]
+        notes += fs.notes
+        table.add_row(Text(fs.path), fs.format, added, Text("\n".join(notes)))
+    out.print(table)
+    for label, counter in (("repeated within these files, kept once", summary.duplicates),
+                           ("already in the case", summary.existing),
+                           ("already in the case, missing fields filled in", summary.completed),
+                           ("differ from the case's copy, which was kept", summary.differing)):
+        parts = [f"{t} {n:,}" for t, n in sorted(counter.items()) if n]
+        if parts:
+            out.print(Text(f"Rows {label}: {', '.join(parts)}."))
+
+
+@app.command()
+@_handled
+def status(
+    case: CaseOption = None,
+    sources: Annotated[bool, typer.Option("--sources", help="List the ingested files.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Show what the case holds: per platform and table, time ranges, labels, sources."""
+    with open_case(case) as c:
+        st = read_status(c)
+    if as_json:
+        out.print_json(json.dumps(st, default=str))
+        return
+    _print_status(st, sources)
+
+
+def _print_status(st: dict, sources: bool) -> None:
+    out.print(Text(f"Case {st['name']} ({st['root']}), time zone {st['timezone']}, "
+                   f"schema {st['schema_version']}, created {st['created_at']} UTC"))
+    if not st["tables"]:
+        out.print("The case is empty. Load data with: trollscan ingest FILE...")
+        return
+    platforms = sorted(st["tables"])
+    t = Table(title="Rows per table and platform", title_justify="left")
+    t.add_column("table")
+    for platform in platforms:
+        t.add_column(platform, justify="right")
+    for name in ("accounts", "items", "relations", "media", "access_log", "snapshots", "labels"):
+        counts = [st["tables"][p].get(name, 0) for p in platforms]
+        if any(counts):
+            t.add_row(name, *[f"{n:,}" for n in counts])
+    out.print(t)
+    for platform, (lo, hi) in sorted(st["item_span"].items()):
+        out.print(Text(f"{platform} items from {lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M} UTC"))
+    if st["item_kinds"]:
+        out.print(Text("Items by kind: " + ", ".join(f"{k} {n:,}" for k, n in st["item_kinds"].items())))
+    if st["labels"]:
+        out.print(Text("Analyst labels: " + ", ".join(f"{k} {n:,}" for k, n in st["labels"].items())))
+    out.print(Text(f"{len(st['sources'])} file(s) ingested."))
+    if sources:
+        s = Table(title="Sources", title_justify="left")
+        for col in ("id", "path", "format", "ingested (UTC)", "rows added", "sha256"):
+            s.add_column(col)
+        for src in st["sources"]:
+            s.add_row(str(src["source_id"]), Text(src["path"]), src["format"],
+                      f"{src['ingested_at']:%Y-%m-%d %H:%M}", Text(src["rows_added"]), src["sha256"][:12])
+        out.print(s)
+
+
+@app.command()
+@_handled
+def formats() -> None:
+    """List the input formats trollscan reads, in the order auto-detection tries them."""
+    t = Table(title="Formats", title_justify="left")
+    t.add_column("--format")
+    t.add_column("what")
+    t.add_column("records counted in")
+    for a in ADAPTERS:
+        t.add_row(a.name, a.title, a.unit)
+    out.print(t)
+
+
+@app.command()
+@_handled
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Where to create the demo case.")] = Path("demo-case"),
+) -> None:
+    """Create a case from the bundled demo data, load it and show what it holds."""
+    data = resources.files("trollscan") / "demo"
+    c = open_case(folder) if (folder / DB_NAME).exists() else init_case(
+        folder, name="trollscan demo", tz="Asia/Almaty")
+    with c, resources.as_file(data) as demo_dir:
+        out.print(Text(f"Demo case in {folder}: loading the bundled files from {demo_dir.name}/"))
+        summary = _ingest_with_progress(c, [demo_dir])
+        _print_summary(summary)
+        _print_status(read_status(c), sources=False)
+
+
+def main() -> None:  # pragma: no cover - the console script calls app()
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,68 @@
+"""The command line, run as a user runs it: exit codes and exact error text."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "trollscan.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+
+
+def test_init_ingest_status_round_trip(tmp_path: Path) -> None:
+    assert run("init", "case", "--timezone", "Asia/Bishkek", cwd=tmp_path).returncode == 0
+    f = tmp_path / "accounts.csv"
+    f.write_text("platform,account_id,name\nfacebook,1,<img src=x onerror=alert(1)>\n", encoding="utf-8")
+    r = run("ingest", str(f), "--case", "case", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "accounts 1" in r.stdout
+    r = run("status", "--json", "--case", "case", cwd=tmp_path)
+    st = json.loads(r.stdout)
+    assert st["tables"] == {"facebook": {"accounts": 1}} and st["timezone"] == "Asia/Bishkek"
+
+
+def test_commands_find_the_case_in_the_current_folder(tmp_path: Path) -> None:
+    run("init", "case", cwd=tmp_path)
+    r = run("status", cwd=tmp_path / "case")
+    assert r.returncode == 0 and "The case is empty" in r.stdout
+
+
+def test_a_bad_file_prints_one_error_with_a_hint_and_exits_1(tmp_path: Path) -> None:
+    run("init", "case", cwd=tmp_path)
+    f = tmp_path / "items.csv"
+    f.write_text("platform,item_id,kind,account_id,created_at\nvk,1,post,a,31/02/2019\n")
+    r = run("ingest", "items.csv", "--case", "case", cwd=tmp_path)
+    assert r.returncode == 1
+    assert r.stderr == ("Error: items.csv, row 2: created_at '31/02/2019' is not a date.\n"
+                        "Try --date-format, for example --date-format %d/%m/%Y.\n")
+    assert "Traceback" not in r.stderr
+
+
+def test_outside_a_case_the_error_says_how_to_make_one(tmp_path: Path) -> None:
+    r = run("status", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "holds no trollscan case" in r.stderr and "trollscan init DIR" in r.stderr
+
+
+def test_hostile_markup_in_an_error_is_printed_literally(tmp_path: Path) -> None:
+    run("init", "case", cwd=tmp_path)
+    f = tmp_path / "items.csv"
+    f.write_text("platform,item_id,kind,account_id\nvk,1,[bold red]post[/],a\n")
+    r = run("ingest", "items.csv", "--case", "case", cwd=tmp_path)
+    assert "kind '[bold red]post[/]' is not one of" in r.stderr
+
+
+@pytest.mark.parametrize("again", [False, True])
+def test_demo_loads_the_bundled_case(tmp_path: Path, again: bool) -> None:
+    r = run("demo", "demo-case", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    if again:
+        r = run("demo", "demo-case", cwd=tmp_path)
+        assert r.returncode == 0 and "already ingested" in r.stdout
+    st = json.loads(run("status", "--json", "--case", "demo-case", cwd=tmp_path).stdout)
+    assert st["tables"]["facebook"]["items"] > 500
+    assert st["labels"] == {"fake": 5, "doubtful": 1}
