@@ -137,6 +137,8 @@ def _print_summary(summary: LoadSummary) -> None:
         notes += fs.notes
         table.add_row(Text(fs.path), fs.format, added, Text("\n".join(notes)))
     out.print(table)
+    for note in summary.notes:
+        out.print(Text(note))
     for label, counter in (("repeated within these files, kept once", summary.duplicates),
                            ("already in the case", summary.existing),
                            ("already in the case, missing fields filled in", summary.completed),

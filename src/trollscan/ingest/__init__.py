@@ -12,7 +12,7 @@ from . import canonical, comment_log, io_archive, sheet, telegram, twarc2
 from .base import Adapter, Chunk, Context
 from .source import Source
 
-__all__ = ["ADAPTERS", "register", "adapter_named", "detect", "expand", "ingest_files", "Adapter", "Chunk", "Context"]
+__all__ = ["ADAPTERS", "MEDIA_SUFFIXES", "register", "adapter_named", "detect", "expand", "ingest_files", "Adapter", "Chunk", "Context"]
 
 # Most specific first: detection takes the first adapter whose sniff says yes.
 ADAPTERS: list[Adapter] = []
@@ -54,19 +54,33 @@ def detect(source: Source) -> Adapter:
     )
 
 
-def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files to load: each file given, and the files in each folder given (sorted, hidden ones left out)."""
+# Files inside a folder that are media an export refers to (Telegram's photos/, Instaloader's
+# pictures): the adapters hash them when they read the export, so they are not loaded on their own.
+MEDIA_SUFFIXES = frozenset(
+    ".jpg .jpeg .png .gif .webp .bmp .tif .tiff .heic .mp4 .mov .webm .mkv .avi .ogg .oga .opus .mp3 .m4a "
+    ".wav .tgs .webm".split())
+
+
+def expand(paths: Iterable[Path]) -> tuple[list[Path], int]:
+    """Files to load, and how many media files in the folders given were left to their exports.
+
+    Each file given is loaded; in each folder given, every file but hidden ones and media files.
+    """
     files: list[Path] = []
+    media = 0
     for path in map(Path, paths):
         if path.is_dir():
             inside = sorted(p for p in path.rglob("*") if p.is_file()
                             and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not inside:
-                raise BadFile(f"{path}: the folder holds no files.")
-            files.extend(inside)
+            data = [p for p in inside if p.suffix.lower() not in MEDIA_SUFFIXES]
+            media += len(inside) - len(data)
+            if not data:
+                raise BadFile(f"{path}: the folder holds no data files." if inside
+                              else f"{path}: the folder holds no files.")
+            files.extend(data)
         else:
             files.append(path)
-    return files
+    return files, media
 
 
 def ingest_files(
@@ -86,9 +100,12 @@ def ingest_files(
     if platform is not None and platform not in PLATFORMS:
         raise BadParameter(f"Unknown platform {platform!r}.", f"Use one of: {', '.join(PLATFORMS)}.")
     forced = adapter_named(format) if format else None
-    files = expand(paths)
+    files, media = expand(paths)
     sources = [Source(f, encoding=encoding) for f in files]  # missing files fail before any work
     with Load(case, date_format=date_format) as load:
+        if media:
+            load.summary.notes.append(f"{media:,} media file(s) in the folders were left to the exports "
+                                      "that refer to them.")
         for source in sources:
             adapter = forced or detect(source)
             if progress is not None:

@@ -38,8 +38,8 @@ class Case:
         return (self.root / _KEY_PATH).read_bytes()
 
     def meta(self, key: str) -> str | None:
-        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return row[0] if row else None
+        rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return rows[0][0] if rows else None
 
     def close(self) -> None:
         self.con.close()

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import __version__, settings
 from ..errors import BadRecord, MissingColumns, TooLarge
@@ -85,6 +86,7 @@ class LoadSummary:
     existing: Counter = field(default_factory=Counter)  # table -> rows the case already had
     completed: Counter = field(default_factory=Counter)  # table -> existing rows given missing fields
     differing: Counter = field(default_factory=Counter)  # table -> rows that differ from the case's
+    notes: list[str] = field(default_factory=list)  # about the load as a whole
 
 
 def _q(name: str) -> str:
@@ -101,17 +103,16 @@ class Load:
         self.date_format = date_format
         self.summary = LoadSummary()
         self._seen_sha: set[str] = set()
-        self._typed: set[str] = set()
+        self._tables: set[str] = set()  # canonical tables this load wrote rows to
         self._file: FileSummary | None = None
-        self._stages: dict[str, str] = {}
         self._extra_names: tuple[str, ...] = ()
         self._locate: Callable[[int], str] = str
         self._places: dict[int, tuple[str, Callable[[int], str]]] = {}  # source_id -> (path, locate)
         self.con.execute("BEGIN")
         self.con.execute(_PARSE_TS)
         self.con.execute(_PARSE_LIST)
-        row = self.con.execute("SELECT coalesce(max(source_id), 0) FROM sources").fetchone()
-        self._next_source = row[0] + 1
+        self._next_source = self.con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchall()[0][0]
+        self._first_source = self._next_source  # rows with source_id >= this are this load's
 
     def __enter__(self) -> Load:
         return self
@@ -125,10 +126,11 @@ class Load:
         """Start a file. False (and a note in the summary) when these bytes are already in the case."""
         fs = FileSummary(path, fmt)
         self.summary.files.append(fs)
-        row = self.con.execute(
+        rows = self.con.execute(
             "SELECT source_id, ingested_at, path FROM sources WHERE sha256 = ? ORDER BY source_id LIMIT 1",
             [sha256],
-        ).fetchone()
+        ).fetchall()
+        row = rows[0] if rows else None
         if row is not None or sha256 in self._seen_sha:
             fs.already = (f"already ingested as source {row[0]} ({row[2]}) on {row[1]:%Y-%m-%d %H:%M} UTC"
                           if row else "given twice in this load")
@@ -146,9 +148,9 @@ class Load:
         return True
 
     def add(self, table: str, data: pa.Table, *, extra: tuple[str, ...] = ()) -> None:
-        """Stage rows of `table` from the current file.
+        """Check and convert rows of `table` from the current file; the first bad record raises.
 
-        `extra` names the source columns staged as _x0, _x1...: kept as JSON in the `extra` column.
+        `extra` names the source columns passed as _x0, _x1...: kept as JSON in the `extra` column.
         """
         assert self._file is not None, "begin_file first"
         if data.num_rows == 0:
@@ -159,41 +161,47 @@ class Load:
         if unknown:
             raise MissingColumns(f"{self._file.path}: columns {unknown} are not columns of {table}.")
         self._extra_names = extra
+        self._check_lengths(data)
         self._file.read[table] += data.num_rows
-        stage = self._stages.get(table)
         self.con.register("_chunk", data)
         try:
-            if stage is None:
-                stage = self._stages[table] = f"_stage_{table}"
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_q(stage)} AS SELECT * FROM _chunk")
-            else:
-                self.con.execute(f"INSERT INTO {_q(stage)} BY NAME SELECT * FROM _chunk")
-        except duckdb.Error as exc:
-            raise MissingColumns(
-                f"{self._file.path}: a batch of {table} rows does not match the earlier ones ({exc})."
-            ) from None
+            self._convert(spec, "_chunk")
         finally:
             self.con.unregister("_chunk")
 
+    def _check_lengths(self, data: pa.Table) -> None:
+        """No text field may pass max_field_bytes (checked on the Arrow buffers, before any copy)."""
+        limit = settings.get("max_field_bytes")
+        for name in data.column_names:
+            column = data.column(name)
+            if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+                continue
+            sizes = pc.binary_length(column)
+            longest = pc.max(sizes).as_py()
+            if longest is not None and longest > limit:
+                at = pc.index(sizes, longest).as_py()
+                raise TooLarge(
+                    f"{self._file.path}, {self._locate(data.column(REC)[at].as_py())}: the {name} field "
+                    f"of {longest:,} bytes is longer than the {limit:,} accepted.",
+                    "If it is genuine, raise TROLLSCAN_MAX_FIELD_BYTES.")
+
     def end_file(self, *, skipped: Counter | None = None, notes: list[str] | None = None) -> None:
-        """Convert and check the file's staged rows; the first bad record raises, naming itself."""
         fs = self._file
         assert fs is not None
-        for table, stage in self._stages.items():
-            self._convert(TABLES[table], stage)
-            self.con.execute(f"DROP TABLE {_q(stage)}")
-        self._stages.clear()
         fs.skipped.update(skipped or {})
         fs.notes.extend(notes or [])
         self._file = None
         self._extra_names = ()
 
-    def _stage_types(self, stage: str) -> dict[str, str]:
-        rows = self.con.execute(f"DESCRIBE {_q(stage)}").fetchall()
-        return {r[0]: r[1] for r in rows}
+    def reset_file(self) -> None:
+        """Forget the rows of the current file loaded so far (a reader starts the file again)."""
+        fs = self._file
+        for table in self._tables:
+            self.con.execute(f"DELETE FROM {table} WHERE source_id = ?", [fs.source_id])
+        fs.read.clear()
 
-    def _convert(self, spec: Table, stage: str) -> None:
-        types = self._stage_types(stage)
+    def _convert(self, spec: Table, chunk: str) -> None:
+        types = {r[0]: r[1] for r in self.con.execute(f"DESCRIBE {chunk}").fetchall()}
         exprs: dict[str, tuple[str, list]] = {}
         for col in spec.columns:
             if col.name == "source_id":
@@ -202,18 +210,17 @@ class Load:
                 exprs[col.name] = (f"CAST({REC} AS BIGINT)", [])
             elif col.name == "extra" and self._extra_names:
                 exprs[col.name] = self._extra(types)
+            elif col.name in types and col.values:
+                exprs[col.name] = self._enum(col, chunk)
             elif col.name in types:
                 exprs[col.name] = self._cast(col, types[col.name])
             else:
                 exprs[col.name] = (f"CAST(NULL AS {col.type})", [])
-        self._check(spec, stage, types, exprs)
-        typed = f"_typed_{spec.name}"
-        if typed not in self._typed:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_q(typed)} AS SELECT * FROM {spec.name} LIMIT 0")
-            self._typed.add(typed)
+        self._check(spec, chunk, types, exprs)
+        self._tables.add(spec.name)
         select = ", ".join(f"{e} AS {_q(name)}" for name, (e, _p) in exprs.items())
         params = [p for _e, ps in exprs.values() for p in ps]
-        self.con.execute(f"INSERT INTO {_q(typed)} SELECT {select} FROM {_q(stage)}", params)
+        self.con.execute(f"INSERT INTO {spec.name} SELECT {select} FROM {chunk}", params)
 
     def _extra(self, types: dict[str, str]) -> tuple[str, list]:
         """Columns the source has and the data model lacks, kept as one JSON object per row.
@@ -231,14 +238,31 @@ class Load:
             obj = f"json_merge_patch(coalesce(TRY_CAST(extra AS JSON), '{{}}'), coalesce({obj}, '{{}}'))"
         return f"CAST({obj} AS VARCHAR)", params * 2  # `kept` appears twice
 
+    def _enum(self, col: Column, chunk: str) -> tuple[str, list]:
+        """An enumeration column: its few distinct values are checked and mapped here, not per row."""
+        c = _q(col.name)
+        raw = [r[0] for r in self.con.execute(f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {chunk}").fetchall()]
+        mapping: dict[str, str | None] = {}
+        for value in raw:
+            if value is None:
+                continue
+            v = value.strip().lower()
+            v = PLATFORM_ALIASES.get(v, v) if col.name == "platform" else v
+            if v and v not in col.values:
+                rec = self.con.execute(f"SELECT min({REC}) FROM {chunk} WHERE CAST({c} AS VARCHAR) = ?",
+                                       [value]).fetchall()[0][0]
+                raise BadRecord(f"{self._file.path}, {self._locate(rec)}: {col.name} {_show(value)} is not "
+                                f"one of {', '.join(col.values)}.", "Use one of those values.")
+            mapping[value] = v or None
+        if all(k == v for k, v in mapping.items()):
+            return f"CAST({c} AS VARCHAR)", []
+        whens = " ".join("WHEN ? THEN ?" for _ in mapping)
+        return (f"(CASE CAST({c} AS VARCHAR) {whens} END)",
+                [x for pair in mapping.items() for x in pair])
+
     def _cast(self, col: Column, have: str) -> tuple[str, list]:
         c = _q(col.name)
         text = have == "VARCHAR"
-        if col.name == "platform":
-            cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in PLATFORM_ALIASES.items())
-            return f"(CASE lower(trim({c})) {cases} ELSE nullif(lower(trim({c})), '') END)", []
-        if col.values:
-            return f"nullif(lower(trim(CAST({c} AS VARCHAR))), '')", []
         if col.type == "VARCHAR":
             return (f"nullif({c}, '')" if text else f"CAST({c} AS VARCHAR)"), []
         if col.type == "TIMESTAMP":
@@ -257,73 +281,58 @@ class Load:
             return f"try_cast(trim({c}) AS {col.type})", []
         return f"CAST({c} AS {col.type})", []
 
-    def _check(self, spec: Table, stage: str, types: dict[str, str],
+    def _check(self, spec: Table, chunk: str, types: dict[str, str],
                exprs: dict[str, tuple[str, list]]) -> None:
+        """One scan finds the first record that breaks any rule; the message names it and the rule."""
         fs = self._file
-
-        def first(where: str, args: list, what: str) -> tuple | None:
-            return self.con.execute(
-                f"SELECT {REC}, {what} FROM {_q(stage)} WHERE {where} ORDER BY {REC} LIMIT 1", args
-            ).fetchone()
-
+        rules: list[tuple[str, list, str, Callable[[object], tuple[str, str]]]] = []
         for col in spec.columns:
             if col.name in ("source_id", "source_record"):
                 continue
-            e, args = exprs[col.name]
-            if col.required and col.name not in types:
-                raise MissingColumns(
-                    f"{fs.path}: no {col.name!r} column for table {spec.name}.",
-                    "Add the column" + (", or pass --platform NAME." if col.name == "platform" else "."),
-                )
             if col.name not in types:
+                if col.required:
+                    raise MissingColumns(
+                        f"{fs.path}: no {col.name!r} column for table {spec.name}.",
+                        "Add the column" + (", or pass --platform NAME." if col.name == "platform" else "."))
                 continue
+            e, args = exprs[col.name]
+            c = _q(col.name)
             if col.required:
-                bad = first(f"({e}) IS NULL", args, "NULL")
-                if bad:
-                    raise BadRecord(f"{fs.path}, {self._locate(bad[0])}: {col.name} is empty.",
-                                    f"Every {spec.name} row needs a {col.name}.")
-            if types[col.name] == "VARCHAR" and col.type not in ("VARCHAR",) and not col.values:
-                c = _q(col.name)
-                bad = first(f"{c} IS NOT NULL AND trim({c}) <> '' AND ({e}) IS NULL", args, c)
-                if bad:
-                    what = {"TIMESTAMP": "a date", "BIGINT": "a whole number", "DOUBLE": "a number",
-                            "BOOLEAN": "true or false", "VARCHAR[]": "a list"}[col.type]
-                    hint = ("Try --date-format, for example --date-format %d/%m/%Y."
-                            if col.type == "TIMESTAMP" else "Fix the value or leave the cell empty.")
-                    raise BadRecord(f"{fs.path}, {self._locate(bad[0])}: {col.name} {_show(bad[1])} "
-                                    f"is not {what}.", hint)
-            if col.values:
-                listed = ", ".join(f"'{v}'" for v in col.values)
-                bad = first(f"({e}) IS NOT NULL AND ({e}) NOT IN ({listed})", args, _q(col.name))
-                if bad:
-                    raise BadRecord(
-                        f"{fs.path}, {self._locate(bad[0])}: {col.name} {_show(bad[1])} is not one of "
-                        f"{', '.join(col.values)}.", "Use one of those values.")
-        limit = settings.get("max_field_chars")
-        texts = [_q(n) for n, t in types.items() if t == "VARCHAR" and n in spec.names]
-        if texts:
-            longest = f"greatest({', '.join(f'coalesce(length({t}), 0)' for t in texts)}, 0)"
-            bad = first(f"{longest} > {limit}", [], longest)
-            if bad:
-                raise TooLarge(f"{fs.path}, {self._locate(bad[0])}: a field of {bad[1]:,} characters is "
-                               f"longer than the {limit:,} accepted.",
-                               "If it is genuine, raise TROLLSCAN_MAX_FIELD_CHARS.")
+                rules.append((f"({e}) IS NULL", args, "NULL", lambda v, n=col.name, t=spec.name: (
+                    f"{n} is empty.", f"Every {t} row needs a {n}.")))
+            if types[col.name] == "VARCHAR" and col.type != "VARCHAR" and not col.values:
+                what = {"TIMESTAMP": "a date", "BIGINT": "a whole number", "DOUBLE": "a number",
+                        "BOOLEAN": "true or false", "VARCHAR[]": "a list"}[col.type]
+                hint = ("Try --date-format, for example --date-format %d/%m/%Y."
+                        if col.type == "TIMESTAMP" else "Fix the value or leave the cell empty.")
+                rules.append((f"{c} IS NOT NULL AND trim({c}) <> '' AND ({e}) IS NULL", args, c,
+                              lambda v, n=col.name, w=what, h=hint: (f"{n} {_show(v)} is not {w}.", h)))
+        if not rules:
+            return
+        flags = ", ".join(f"coalesce({cond}, false), {shown}" for cond, _a, shown, _m in rules)
+        where = " OR ".join(f"coalesce({cond}, false)" for cond, _a, _s, _m in rules)
+        params = [p for _c, a, _s, _m in rules for p in a] + [p for _c, a, _s, _m in rules for p in a]
+        rows = self.con.execute(
+            f"SELECT {REC}, {flags} FROM {chunk} WHERE {where} ORDER BY {REC} LIMIT 1", params).fetchall()
+        if not rows:
+            return
+        row = rows[0]
+        for i, (_cond, _a, _shown, message) in enumerate(rules):
+            if row[1 + 2 * i]:
+                text, hint = message(row[2 + 2 * i])
+                raise BadRecord(f"{fs.path}, {self._locate(row[0])}: {text}", hint)
 
     # -- the whole load -------------------------------------------------------------------------
     def commit(self) -> LoadSummary:
+        """Settle the rows this load wrote (repeats, rows the case had) and make them visible at once."""
         assert self._file is None, "end_file first"
-        for typed in sorted(self._typed):
-            spec = TABLES[typed.removeprefix("_typed_")]
-            self._merge(spec, typed)
-            self.con.execute(f"DROP TABLE {_q(typed)}")
+        added: dict[int, Counter] = {}
+        for table in sorted(self._tables):
+            for source_id, n in self._settle(TABLES[table]):
+                added.setdefault(source_id, Counter())[table] += n
         for fs in self.summary.files:
             if fs.source_id is not None:
-                counts = self.con.execute(
-                    " UNION ALL ".join(
-                        f"SELECT '{t}', count(*) FROM {t} WHERE source_id = {fs.source_id}" for t in TABLES
-                    )
-                ).fetchall()
-                fs.added.update({t: n for t, n in counts if n})
+                fs.added.update(added.get(fs.source_id, {}))
                 self.con.execute("UPDATE sources SET rows_added = ? WHERE source_id = ?",
                                  [json.dumps(dict(fs.added), sort_keys=True), fs.source_id])
         self.con.execute("COMMIT")
@@ -341,62 +350,82 @@ class Load:
     def _key_on(self, spec: Table, a: str, b: str) -> str:
         return " AND ".join(f"{a}.{_q(k)} IS NOT DISTINCT FROM {b}.{_q(k)}" for k in spec.key)
 
-    def _merge(self, spec: Table, typed: str) -> None:
+    def _settle(self, spec: Table) -> list[tuple[int, int]]:
+        """The load's rows sit in the canonical table, marked by source_id >= first source of the load.
+
+        Repeats within the load are kept once (merged field by field for merge tables); rows whose
+        key the case already had are dropped after filling the stored row's gaps. Rows of earlier
+        loads are never changed but for those gaps. Returns (source_id, rows added) per file.
+        """
+        t, first = spec.name, self._first_source
+        new = f"source_id >= {first}"
         keys = ", ".join(_q(k) for k in spec.key)
         order = "source_id, source_record"
         total, distinct = self.con.execute(
-            f"SELECT count(*), count(DISTINCT ({keys})) FROM {_q(typed)}").fetchone()
-        if spec.identity:
-            self._conflict_within(spec, typed)
+            f"SELECT count(*), count(DISTINCT ({keys})) FROM {t} WHERE {new}").fetchall()[0]
         if distinct < total:
-            self.summary.duplicates[spec.name] += total - distinct
+            if spec.identity:
+                self._conflict_within(spec)
+            self.summary.duplicates[t] += total - distinct
             if spec.merge:
                 cols = ", ".join(
                     _q(c.name) if c.name in spec.key else
                     f"arg_min({_q(c.name)}, ({order})) FILTER (WHERE {_q(c.name)} IS NOT NULL) AS {_q(c.name)}"
-                    for c in spec.columns
-                )
-                body = f"SELECT {cols} FROM {_q(typed)} GROUP BY ALL"
+                    for c in spec.columns)
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE _merged AS SELECT {cols} FROM {t} "
+                                 f"WHERE {new} GROUP BY ALL")
+                self.con.execute(f"DELETE FROM {t} WHERE {new}")
+                self.con.execute(f"INSERT INTO {t} SELECT * FROM _merged")
+                self.con.execute("DROP TABLE _merged")
             else:
-                body = (f"SELECT * FROM {_q(typed)} QUALIFY row_number() OVER "
-                        f"(PARTITION BY {keys} ORDER BY {order}) = 1")
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE _dedup AS {body}")
-            self.con.execute(f"DROP TABLE {_q(typed)}")
-            self.con.execute(f"ALTER TABLE _dedup RENAME TO {_q(typed)}")
-        on = self._key_on(spec, "t", "d")
-        existing = self.con.execute(
-            f"SELECT count(*) FROM {_q(typed)} d SEMI JOIN {spec.name} t ON {on}").fetchone()[0]
-        self.summary.existing[spec.name] += existing
-        if existing and spec.identity:
-            differ = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM d.{_q(c)}" for c in spec.identity)
-            self.summary.differing[spec.name] += self.con.execute(
-                f"SELECT count(*) FROM {_q(typed)} d JOIN {spec.name} t ON {on} WHERE {differ}").fetchone()[0]
-        if existing and spec.merge:
-            fill = [c.name for c in spec.columns
-                    if c.name not in spec.key and c.name not in ("source_id", "source_record")]
-            gaps = " OR ".join(f"(t.{_q(c)} IS NULL AND d.{_q(c)} IS NOT NULL)" for c in fill)
-            sets = ", ".join(f"{_q(c)} = coalesce(t.{_q(c)}, d.{_q(c)})" for c in fill)
-            if gaps:
-                n = self.con.execute(
-                    f"UPDATE {spec.name} AS t SET {sets} FROM {_q(typed)} d WHERE {on} AND ({gaps})"
-                ).fetchone()[0]
-                self.summary.completed[spec.name] += n
-        self.con.execute(
-            f"INSERT INTO {spec.name} SELECT d.* FROM {_q(typed)} d ANTI JOIN {spec.name} t ON {on}")
-        self.summary.added[spec.name] += self.con.execute(
-            f"SELECT count(*) - {existing} FROM {_q(typed)}").fetchone()[0]
+                self.con.execute(
+                    f"DELETE FROM {t} WHERE rowid IN (SELECT rowid FROM {t} WHERE {new} QUALIFY "
+                    f"row_number() OVER (PARTITION BY {keys} ORDER BY {order}) > 1)")
+        on = self._key_on(spec, "o", "d")
+        old_keys = f"(SELECT {keys} FROM {t} WHERE source_id < {first})"
+        matched = f"FROM {t} d SEMI JOIN {old_keys} o ON {on} WHERE d.{new}"
+        n_existing = self.con.execute(f"SELECT count(*) {matched}").fetchall()[0][0]
+        self.summary.existing[t] += n_existing
+        if n_existing:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE _seen AS SELECT d.* {matched}")
+            old = f"(SELECT * FROM {t} WHERE source_id < {first})"
+            if spec.identity:
+                differ = " OR ".join(f"o.{_q(c)} IS DISTINCT FROM d.{_q(c)}" for c in spec.identity)
+                self.summary.differing[t] += self.con.execute(
+                    f"SELECT count(*) FROM _seen d JOIN {old} o ON {on} WHERE {differ}").fetchall()[0][0]
+            if spec.merge:
+                self._fill_gaps(spec, on)
+            self.con.execute(f"DELETE FROM {t} WHERE rowid IN (SELECT rowid {matched})")
+            self.con.execute("DROP TABLE _seen")
+        added = self.con.execute(f"SELECT source_id, count(*) FROM {t} WHERE {new} GROUP BY ALL").fetchall()
+        self.summary.added[t] += sum(n for _s, n in added)
+        return added
 
-    def _conflict_within(self, spec: Table, typed: str) -> None:
+    def _fill_gaps(self, spec: Table, on: str) -> None:
+        """Stored rows of a merge table take the fields they lack from the new rows in `_seen`."""
+        fill = [c.name for c in spec.columns
+                if c.name not in spec.key and c.name not in ("source_id", "source_record")]
+        gaps = " OR ".join(f"(o.{_q(c)} IS NULL AND d.{_q(c)} IS NOT NULL)" for c in fill)
+        sets = ", ".join(f"{_q(c)} = coalesce(o.{_q(c)}, d.{_q(c)})" for c in fill)
+        if gaps:
+            n = self.con.execute(
+                f"UPDATE {spec.name} AS o SET {sets} FROM _seen d "
+                f"WHERE o.source_id < {self._first_source} AND {on} AND ({gaps})").fetchall()[0][0]
+            self.summary.completed[spec.name] += n
+
+    def _conflict_within(self, spec: Table) -> None:
+        typed = f"(SELECT * FROM {spec.name} WHERE source_id >= {self._first_source})"
         keys = ", ".join(_q(k) for k in spec.key)
         ident = ", ".join(_q(c) for c in spec.identity)
-        row = self.con.execute(
-            f"SELECT {keys} FROM {_q(typed)} GROUP BY ALL HAVING count(DISTINCT ({ident})) > 1 LIMIT 1"
-        ).fetchone()
-        if row is None:
+        rows = self.con.execute(
+            f"SELECT {keys} FROM {typed} GROUP BY ALL HAVING count(DISTINCT ({ident})) > 1 LIMIT 1"
+        ).fetchall()
+        if not rows:
             return
+        row = rows[0]
         where = " AND ".join(f"{_q(k)} IS NOT DISTINCT FROM ?" for k in spec.key)
         a, b = self.con.execute(
-            f"SELECT source_id, source_record, {ident} FROM {_q(typed)} WHERE {where} "
+            f"SELECT source_id, source_record, {ident} FROM {typed} WHERE {where} "
             f"ORDER BY source_id, source_record", list(row)).fetchall()[:2]
         differs = [c for c, x, y in zip(spec.identity, a[2:], b[2:]) if x != y]
         where_a, where_b = (f"{self._places[s][0]}, {self._places[s][1](r)}" for s, r in (a[:2], b[:2]))

@@ -159,9 +159,9 @@ def test_a_row_with_too_many_fields_is_named(case, tmp_path: Path) -> None:
 
 
 def test_a_field_longer_than_the_limit_fails(case, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("TROLLSCAN_MAX_FIELD_CHARS", "100")
-    f = items_csv(tmp_path, "vk,1,post,a,2019-02-07,x", "vk,2,post,a,2019-02-07," + "я" * 101)
-    with pytest.raises(TooLarge, match=r"row 3: a field of 101 characters is longer than the 100 accepted"):
+    monkeypatch.setenv("TROLLSCAN_MAX_FIELD_BYTES", "100")
+    f = items_csv(tmp_path, "vk,1,post,a,2019-02-07,x", "vk,2,post,a,2019-02-07," + "я" * 51)
+    with pytest.raises(TooLarge, match=r"row 3: the text field of 102 bytes is longer than the 100 accepted"):
         ingest_files(case, [f])
 
 
@@ -247,3 +247,13 @@ def test_parquet_keeps_typed_columns(case, tmp_path: Path) -> None:
     ingest_files(case, [tmp_path / "items.parquet"])
     row = case.con.execute("SELECT created_at::VARCHAR, like_count, hashtags FROM items").fetchone()
     assert row == ("2019-02-07 04:00:00", 5, ["a", "b"])
+
+
+def test_media_files_in_a_folder_are_left_to_their_exports(case, tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    (folder / "photos").mkdir(parents=True)
+    items_csv(folder, "vk,1,post,1,2019-02-07,x")
+    (folder / "photos" / "photo_1.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    summary = ingest_files(case, [folder])
+    assert summary.added == {"items": 1}
+    assert summary.notes == ["1 media file(s) in the folders were left to the exports that refer to them."]
