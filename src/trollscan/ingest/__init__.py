@@ -9,7 +9,7 @@ from ..errors import BadFile, BadParameter, TrollscanError, UnknownFormat
 from ..store import Case, Load, LoadSummary
 from ..store.schema import PLATFORMS
 from . import canonical, comment_log, io_archive, sheet, telegram, twarc2
-from .base import Adapter, Chunk, Context
+from .base import RESTART, Adapter, Chunk, Context
 from .source import Source
 
 __all__ = ["ADAPTERS", "MEDIA_SUFFIXES", "register", "adapter_named", "detect", "expand", "ingest_files", "Adapter", "Chunk", "Context"]
@@ -116,7 +116,11 @@ def ingest_files(
             ctx = Context(hash_key=case.hash_key, platform=platform, date_format=date_format)
             try:
                 for chunk in adapter.read(source, ctx):
-                    load.add(chunk.table, chunk.data, extra=chunk.extra)
+                    if chunk is RESTART:
+                        load.reset_file()
+                        ctx = Context(hash_key=case.hash_key, platform=platform, date_format=date_format)
+                    else:
+                        load.add(chunk.table, chunk.data, extra=chunk.extra)
             except TrollscanError:
                 raise
             except (OSError, EOFError, ValueError) as exc:

@@ -12,7 +12,7 @@ import pyarrow as pa
 from ..store.schema import TABLES
 from .source import Source
 
-__all__ = ["Chunk", "Context", "Adapter", "rows_to_table", "REC"]
+__all__ = ["Chunk", "Context", "Adapter", "rows_to_table", "REC", "RESTART"]
 
 REC = "_rec"  # the record-number column every chunk carries
 
@@ -28,6 +28,11 @@ class Chunk:
     table: str
     data: pa.Table
     extra: tuple[str, ...] = ()  # source column names staged as _x0, _x1... (kept as JSON in `extra`)
+
+
+# Yielded by a reader that must start its file again (a fast path gave up): the store forgets
+# the rows of the file read so far.
+RESTART = Chunk("", pa.table({}))
 
 
 @dataclass

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 import orjson
 import pyarrow as pa
 import pyarrow.csv as pv
+import pyarrow.json as pj
 import pyarrow.parquet as pq
 
 from .. import settings
 from ..errors import BadFile, BadRecord, MissingColumns, TooLarge, UnknownFormat
 from ..store.schema import TABLES
-from .base import REC, Adapter, Chunk, Context
+from .base import REC, RESTART, Adapter, Chunk, Context
 from .source import Source
 
 __all__ = ["CSV", "JSONL", "PARQUET", "table_for", "csv_header", "read_csv_text"]
@@ -193,12 +195,73 @@ def _sniff_jsonl(source: Source) -> bool:
     return isinstance(obj, dict) and table_for(source.inner_name, list(obj)) is not None
 
 
+class _Slow(Exception):
+    """The fast JSON reader cannot take this file; the exact line-by-line reader will."""
+
+
+class _NoBlankLines(io.RawIOBase):
+    """Passes bytes through, and stops at a blank line: the fast reader would miscount lines."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.last = b"\n"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self.inner.read(len(buffer))
+        if _BLANK.search(self.last + data):
+            raise _Slow("blank line")
+        self.last = data[-1:] or self.last
+        buffer[: len(data)] = data
+        return len(data)
+
+
+_BLANK = re.compile(rb"\n[ \t\r]*\n")
+
+
 def _read_jsonl(source: Source, ctx: Context) -> Iterator[Chunk]:
+    """Arrow's parallel JSON reader when the file allows (one object per line, stable types),
+    else the exact line-by-line reader, which also names the first broken line."""
+    if source.encoding in ("utf-8", "utf-8-sig"):
+        try:
+            yield from _read_jsonl_fast(source, ctx)
+            return
+        except (_Slow, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            ctx.notes.clear()
+            yield RESTART
+    yield from _read_jsonl_exact(source, ctx)
+
+
+def _read_jsonl_fast(source: Source, ctx: Context) -> Iterator[Chunk]:
+    stream = io.BufferedReader(_NoBlankLines(source.open_binary()), buffer_size=1 << 20)
+    if source.encoding == "utf-8-sig":
+        stream.read(3)
+    reader = pj.open_json(stream, read_options=pj.ReadOptions(block_size=settings.get("read_block_bytes")),
+                          parse_options=pj.ParseOptions(newlines_in_values=False))
+    record, table, mapping, extra = 1, None, None, ()
+    for batch in reader:
+        if table is None:
+            table = _which(source, batch.schema.names)
+            mapping, extra = _plan(source, table, batch.schema.names)
+            if extra:
+                raise _Slow("columns kept in extra are built by the exact reader")
+        data = pa.Table.from_batches([batch]).rename_columns([mapping[c] for c in batch.schema.names])
+        data = data.append_column(REC, pa.array(range(record, record + data.num_rows), pa.int64()))
+        record += data.num_rows
+        yield Chunk(table, _with_platform(data, ctx))
+
+
+def _read_jsonl_exact(source: Source, ctx: Context) -> Iterator[Chunk]:
     batch_rows = settings.get("batch_rows")
     table = mapping = None
     extra: list[str] = []
     rows: list[dict] = []
     for number, obj in json_lines(source):
+        if not isinstance(obj, dict):
+            raise BadRecord(f"{source.name}, line {number}: a JSON {type(obj).__name__}, not an object.",
+                            "Each line must be one JSON object with the table's columns.")
         if table is None:
             table = _which(source, list(obj))
             mapping, extra_t = _plan(source, table, list(obj))

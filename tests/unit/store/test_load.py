@@ -257,3 +257,19 @@ def test_media_files_in_a_folder_are_left_to_their_exports(case, tmp_path: Path)
     summary = ingest_files(case, [folder])
     assert summary.added == {"items": 1}
     assert summary.notes == ["1 media file(s) in the folders were left to the exports that refer to them."]
+
+
+def test_json_lines_with_blank_lines_are_numbered_by_line(case, tmp_path: Path) -> None:
+    good = '{"platform":"vk","item_id":"%d","kind":"post","account_id":"a","created_at":"2019-02-07"}\n'
+    f = write(tmp_path / "items.jsonl", good % 1 + "\n\n" + good % 2 + good.replace("2019-02-07", "someday") % 3)
+    with pytest.raises(BadRecord, match=r"items.jsonl, line 5: created_at 'someday' is not a date"):
+        ingest_files(case, [f])
+
+
+def test_json_lines_whose_types_change_midway_load_exactly(case, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TROLLSCAN_READ_BLOCK_BYTES", "4096")
+    line = '{"platform":"vk","item_id":"%d","kind":"post","account_id":"a","like_count":%s}\n'
+    f = write(tmp_path / "items.jsonl", "".join(line % (i, i if i < 500 else f'"{i}"') for i in range(1000)))
+    summary = ingest_files(case, [f])
+    assert summary.added == {"items": 1000}
+    assert case.con.execute("SELECT sum(like_count) FROM items").fetchall()[0][0] == sum(range(1000))
