@@ -124,6 +124,15 @@ def _ingest_with_progress(c, files, **options) -> LoadSummary:
         return ingest_files(c, files, progress=progress, **options)
 
 
+def _short(path: str) -> str:
+    """A path as the user would write it: relative to the current folder when inside it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(Path(*p.parts[-2:])) if p.is_absolute() else path
+
+
 def _print_summary(summary: LoadSummary) -> None:
     table = Table(title="Loaded", title_justify="left")
     for col in ("file", "format", "rows added", "notes"):
@@ -135,7 +144,7 @@ def _print_summary(summary: LoadSummary) -> None:
             added, notes = "nothing", [fs.already]
         notes += [f"skipped {n:,}: {reason}" for reason, n in sorted(fs.skipped.items())]
         notes += fs.notes
-        table.add_row(Text(fs.path), fs.format, added, Text("\n".join(notes)))
+        table.add_row(Text(_short(fs.path)), fs.format, added, Text("\n".join(notes)))
     out.print(table)
     for note in summary.notes:
         out.print(Text(note))

@@ -20,7 +20,8 @@ def read_status(case: Case) -> dict:
         "WHERE created_at IS NOT NULL GROUP BY ALL").fetchall()}
     kinds = dict(con.execute("SELECT kind, count(*) FROM items GROUP BY ALL ORDER BY 2 DESC").fetchall())
     labels = dict(con.execute(
-        "SELECT label, count(*) FROM (SELECT platform, account_id, arg_max(label, labeled_at) AS label "
+        "SELECT label, count(*) FROM (SELECT platform, account_id, arg_max(label, "
+        "(coalesce(labeled_at, '-infinity'::TIMESTAMP), source_id, source_record)) AS label "
         "FROM labels GROUP BY ALL) GROUP BY ALL ORDER BY 2 DESC").fetchall())
     cols = ["source_id", "path", "format", "ingested_at", "rows_added", "sha256", "bytes"]
     sources = [dict(zip(cols, r)) for r in con.execute(
