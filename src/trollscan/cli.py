@@ -102,11 +102,13 @@ def ingest(
     platform: Annotated[Optional[str], typer.Option(help="Platform of files that do not say.")] = None,
     date_format: Annotated[Optional[str], typer.Option(help="strptime format of dates, e.g. %d/%m/%Y.")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Text encoding when not UTF-8 or cp1251.")] = None,
+    timezone: Annotated[Optional[str], typer.Option(
+        help="Time zone of times written without an offset, e.g. Asia/Bishkek (default UTC).")] = None,
 ) -> None:
     """Load files into the case: all of them or, if one fails, none."""
     with open_case(case) as c:
         summary = _ingest_with_progress(c, files, format=format, platform=platform,
-                                        date_format=date_format, encoding=encoding)
+                                        date_format=date_format, encoding=encoding, timezone=timezone)
     _print_summary(summary)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import BadFile, BadParameter, TrollscanError, UnknownFormat
 from ..store import Case, Load, LoadSummary
@@ -90,19 +91,28 @@ def ingest_files(
     format: str | None = None,
     platform: str | None = None,
     date_format: str | None = None,
+    timezone: str | None = None,
     encoding: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> LoadSummary:
     """Load files into `case` in one transaction: all of them, or none if any fails.
 
+    `timezone` is the zone of times written without an offset (default UTC).
+
     `progress(file, bytes_done, bytes_total)` is called as files are read.
     """
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BadParameter(f"The time zone {timezone!r} is not known.",
+                               "Use an IANA name such as Asia/Almaty or Asia/Bishkek.") from None
     if platform is not None and platform not in PLATFORMS:
         raise BadParameter(f"Unknown platform {platform!r}.", f"Use one of: {', '.join(PLATFORMS)}.")
     forced = adapter_named(format) if format else None
     files, media = expand(paths)
     sources = [Source(f, encoding=encoding) for f in files]  # missing files fail before any work
-    with Load(case, date_format=date_format) as load:
+    with Load(case, date_format=date_format, tz=timezone) as load:
         if media:
             load.summary.notes.append(f"{media:,} media file(s) in the folders were left to the exports "
                                       "that refer to them.")

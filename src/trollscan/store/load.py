@@ -38,8 +38,13 @@ PLATFORM_ALIASES = {
 # Text that is a timestamp: ISO 8601 (any offset), a date, Twitter's classic format, epoch seconds
 # or milliseconds. `fmt` is the user's --date-format, tried first when given.
 _PARSE_TS = """
-CREATE OR REPLACE TEMP MACRO _ts(s, fmt) AS (
-    CASE WHEN s IS NULL OR trim(s) = '' THEN NULL ELSE coalesce(
+CREATE OR REPLACE TEMP MACRO _ts(s, fmt, tz) AS (
+    CASE WHEN s IS NULL OR trim(s) = '' THEN NULL
+    WHEN tz IS NOT NULL AND NOT regexp_matches(trim(s), '(Z|[+-][0-9]{2}:?[0-9]{2}|[+-][0-9]{2})$')
+         AND NOT regexp_full_match(trim(s), '[0-9]{9,13}(\\.[0-9]+)?') THEN
+        CAST(timezone(tz, coalesce(CAST(try_strptime(trim(s), fmt) AS TIMESTAMP),
+                                   try_cast(trim(s) AS TIMESTAMP))) AS TIMESTAMP)
+    ELSE coalesce(
         CAST(try_strptime(trim(s), fmt) AS TIMESTAMP),
         CAST(try_cast(trim(s) AS TIMESTAMPTZ) AS TIMESTAMP),
         CAST(try_strptime(trim(s), '%a %b %d %H:%M:%S %z %Y') AS TIMESTAMP),
@@ -97,10 +102,11 @@ def _q(name: str) -> str:
 class Load:
     """One all-or-nothing load into `case`. Use as a context manager; call `commit()`."""
 
-    def __init__(self, case: Case, *, date_format: str | None = None) -> None:
+    def __init__(self, case: Case, *, date_format: str | None = None, tz: str | None = None) -> None:
         self.case = case
         self.con = case.con
         self.date_format = date_format
+        self.tz = tz  # the zone of input times written without an offset; None: UTC
         self.summary = LoadSummary()
         self._seen_sha: set[str] = set()
         self._tables: set[str] = set()  # canonical tables this load wrote rows to
@@ -267,7 +273,7 @@ class Load:
             return (f"nullif({c}, '')" if text else f"CAST({c} AS VARCHAR)"), []
         if col.type == "TIMESTAMP":
             if text:
-                return f"_ts({c}, ?)", [self.date_format]
+                return f"_ts({c}, ?, ?)", [self.date_format, self.tz]
             if have.startswith("TIMESTAMP") or have == "DATE":
                 return f"CAST({c} AS TIMESTAMP)", []
             return f"CAST(to_timestamp(CAST({c} AS DOUBLE)) AS TIMESTAMP)", []

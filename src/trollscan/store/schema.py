@@ -260,8 +260,8 @@ def render_data_model() -> str:
         "`src/trollscan/store/schema.py`; run `python -m trollscan.store.schema > docs/data-model.md` after a change.",
         "",
         "Conventions:",
-        "- Times (`*_at`) are UTC `TIMESTAMP`s. Input times with an offset are converted; times without one are "
-        "taken as UTC (pass them with an offset, or convert, if the export used local time).",
+        "- Times (`*_at`) are UTC `TIMESTAMP`s. Input times with an offset (and epoch seconds) are converted; times "
+        "without one are taken as UTC, or in the zone named by `trollscan ingest --timezone` (for exports in local time).",
         "- Ids (`*_id`) are text, exactly as the platform gives them (numeric ids stay text; hashed ids stay hashed).",
         f"- `platform` is one of: {', '.join(PLATFORMS)}. Common aliases (x, fb, ig, vkontakte, "
         "odnoklassniki, tg...) are accepted on input.",

@@ -273,3 +273,11 @@ def test_json_lines_whose_types_change_midway_load_exactly(case, tmp_path: Path,
     summary = ingest_files(case, [f])
     assert summary.added == {"items": 1000}
     assert case.con.execute("SELECT sum(like_count) FROM items").fetchall()[0][0] == sum(range(1000))
+
+
+def test_times_without_offset_can_be_read_in_a_local_time_zone(case, tmp_path: Path) -> None:
+    f = items_csv(tmp_path, "web,1,comment,a,2020-10-07 09:12:44,x", "web,2,comment,a,2020-10-07T09:12:44+03:00,x",
+                  "web,3,comment,a,1602040364,x")
+    ingest_files(case, [f], timezone="Asia/Bishkek")
+    times = dict(case.con.execute("SELECT item_id, created_at::VARCHAR FROM items").fetchall())
+    assert times == {"1": "2020-10-07 03:12:44", "2": "2020-10-07 06:12:44", "3": "2020-10-07 03:12:44"}
