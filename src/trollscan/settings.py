@@ -38,6 +38,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("store_memory_mb", 2048, "MiB",
                 "Memory DuckDB may use before spilling to disk; bounds peak memory of a load."),
         Setting("store_threads", 0, "threads", "DuckDB worker threads; 0 means one per core."),
+        Setting("arrow_typing", 1, "0 or 1",
+                "Convert text columns of common shapes (lists, numbers, times) in Arrow; 0 sends all through SQL."),
         Setting("sniff_bytes", 65_536, "bytes", "Bytes read from the start of a file to detect its format."),
     ]
 }

@@ -24,14 +24,16 @@ def register(adapter: Adapter) -> Adapter:
     return adapter
 
 
-_ORDER = [
-    (io_archive, "IO_ARCHIVE"), (twarc2, "TWARC2"), (twarc2, "TWARC2_FLAT"), (telegram, "TELEGRAM"),
-    (comment_log, "COMMENT_LOG"), (canonical, "PARQUET"), (canonical, "CSV"), (canonical, "JSONL"),
-    (sheet, "SHEET_CSV"), (sheet, "SHEET_XLSX"),
-]
-for _module, _name in _ORDER:  # TEMPORARY while adapters are written: becomes one register() line each
-    if hasattr(_module, _name):
-        register(getattr(_module, _name))
+register(io_archive.IO_ARCHIVE)
+register(twarc2.TWARC2)
+register(twarc2.TWARC2_FLAT)
+register(telegram.TELEGRAM)
+register(comment_log.COMMENT_LOG)
+register(canonical.PARQUET)
+register(canonical.CSV)
+register(canonical.JSONL)
+register(sheet.SHEET_CSV)  # the loosest detectors come last
+register(sheet.SHEET_XLSX)
 
 
 def adapter_named(name: str) -> Adapter:

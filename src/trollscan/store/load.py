@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from .. import __version__, settings
 from ..errors import BadRecord, MissingColumns, TooLarge
+from .arrow_types import type_text_columns
 from .case import Case
 from .schema import TABLES, Column, Table
 
@@ -168,6 +169,8 @@ class Load:
             raise MissingColumns(f"{self._file.path}: columns {unknown} are not columns of {table}.")
         self._extra_names = extra
         self._check_lengths(data)
+        if settings.get("arrow_typing"):
+            data = type_text_columns(data, spec, times=self.date_format is None and self.tz is None)
         self._file.read[table] += data.num_rows
         self.con.register("_chunk", data)
         try:
