@@ -24,7 +24,8 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
-        Setting("batch_rows", 65_536, "rows", "Rows handed from a reader to the store at a time."),
+        Setting("batch_rows", 262_144, "rows",
+                "Rows handed from a reader to the store at a time (the store appends big batches in parallel)."),
         Setting("read_block_bytes", 4 << 20, "bytes",
                 "Bytes a CSV or JSON reader takes at a time; also the longest record accepted."),
         Setting("max_field_bytes", 1_000_000, "bytes",

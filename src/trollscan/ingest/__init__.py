@@ -10,7 +10,7 @@ from ..errors import BadFile, BadParameter, TrollscanError, UnknownFormat
 from ..store import Case, Load, LoadSummary
 from ..store.schema import PLATFORMS
 from . import canonical, comment_log, io_archive, sheet, telegram, twarc2
-from .base import RESTART, Adapter, Chunk, Context
+from .base import RESTART, Adapter, Chunk, Context, read_ahead
 from .source import Source
 
 __all__ = ["ADAPTERS", "MEDIA_SUFFIXES", "register", "adapter_named", "detect", "expand", "ingest_files", "Adapter", "Chunk", "Context"]
@@ -127,10 +127,9 @@ def ingest_files(
                 continue
             ctx = Context(hash_key=case.hash_key, platform=platform, date_format=date_format)
             try:
-                for chunk in adapter.read(source, ctx):
-                    if chunk is RESTART:
+                for chunk in read_ahead(adapter.read(source, ctx)):
+                    if chunk is RESTART:  # the reader has reset ctx itself
                         load.reset_file()
-                        ctx = Context(hash_key=case.hash_key, platform=platform, date_format=date_format)
                     else:
                         load.add(chunk.table, chunk.data, extra=chunk.extra)
             except TrollscanError:

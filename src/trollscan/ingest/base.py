@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ import pyarrow as pa
 from ..store.schema import TABLES
 from .source import Source
 
-__all__ = ["Chunk", "Context", "Adapter", "rows_to_table", "REC", "RESTART"]
+__all__ = ["Chunk", "Context", "Adapter", "rows_to_table", "rebatch", "read_ahead", "REC", "RESTART"]
 
 REC = "_rec"  # the record-number column every chunk carries
 
@@ -31,7 +33,7 @@ class Chunk:
 
 
 # Yielded by a reader that must start its file again (a fast path gave up): the store forgets
-# the rows of the file read so far.
+# the rows of the file read so far. The reader clears what it put in its Context first.
 RESTART = Chunk("", pa.table({}))
 
 
@@ -98,3 +100,59 @@ def _scalar_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def rebatch(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
+    """Join a reader's small batches (one per read block) into batches of at least `rows` rows:
+    the store appends large batches in parallel, small ones one at a time."""
+    held: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        held.append(batch)
+        count += batch.num_rows
+        if count >= rows:
+            yield pa.concat_batches(held) if len(held) > 1 else held[0]
+            held, count = [], 0
+    if held:
+        yield pa.concat_batches(held) if len(held) > 1 else held[0]
+
+
+def read_ahead(chunks: Iterator[Chunk], depth: int = 2) -> Iterator[Chunk]:
+    """Make the next chunks in a second thread while the store loads this one (both release the GIL)."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for chunk in chunks:
+                if not put(("chunk", chunk)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # handed to the reading thread, raised there
+            put(("error", exc))
+        finally:
+            chunks.close()
+
+    worker = threading.Thread(target=work, name="trollscan-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            what, value = ready.get()
+            if what == "chunk":
+                yield value
+            elif what == "end":
+                return
+            else:
+                raise value
+    finally:
+        stop.set()
+        worker.join()

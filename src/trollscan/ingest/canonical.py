@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from .. import settings
 from ..errors import BadFile, BadRecord, MissingColumns, TooLarge, UnknownFormat
 from ..store.schema import TABLES
-from .base import REC, RESTART, Adapter, Chunk, Context
+from .base import REC, RESTART, Adapter, Chunk, Context, rebatch
 from .source import Source
 
 __all__ = ["CSV", "JSONL", "PARQUET", "table_for", "csv_header", "read_csv_text"]
@@ -94,7 +94,7 @@ def _note_extra(ctx: Context, table: str, extra: tuple[str, ...]) -> None:
 
 
 def read_csv_text(source: Source, columns: list[str], delimiter: str) -> Iterator[pa.RecordBatch]:
-    """Stream a CSV file as string columns."""
+    """Stream a CSV file as string columns, in batches of about `batch_rows` rows."""
     bad: list = []
 
     def on_invalid(row) -> str:
@@ -111,8 +111,7 @@ def read_csv_text(source: Source, columns: list[str], delimiter: str) -> Iterato
     try:
         reader = pv.open_csv(source.open_binary(), read_options=reader_options, parse_options=parse,
                              convert_options=convert)
-        for batch in reader:
-            yield batch
+        yield from rebatch(reader, settings.get("batch_rows"))
     except pa.ArrowInvalid as exc:
         raise _csv_error(source, exc, bad, delimiter) from None
 
@@ -230,6 +229,7 @@ def _read_jsonl(source: Source, ctx: Context) -> Iterator[Chunk]:
             return
         except (_Slow, pa.ArrowInvalid, pa.ArrowNotImplementedError):
             ctx.notes.clear()
+            ctx.skipped.clear()
             yield RESTART
     yield from _read_jsonl_exact(source, ctx)
 
@@ -241,7 +241,7 @@ def _read_jsonl_fast(source: Source, ctx: Context) -> Iterator[Chunk]:
     reader = pj.open_json(stream, read_options=pj.ReadOptions(block_size=settings.get("read_block_bytes")),
                           parse_options=pj.ParseOptions(newlines_in_values=False))
     record, table, mapping, extra = 1, None, None, ()
-    for batch in reader:
+    for batch in rebatch(reader, settings.get("batch_rows")):
         if table is None:
             table = _which(source, batch.schema.names)
             mapping, extra = _plan(source, table, batch.schema.names)

@@ -16,8 +16,6 @@ Whole batches are mapped with Arrow compute: the archives hold millions of rows.
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
 
 import orjson
@@ -79,51 +77,6 @@ def _sniff(source: Source) -> bool:
 
 
 def _read(source: Source, ctx: Context) -> Iterator[Chunk]:
-    return _ahead(_chunks(source, ctx))
-
-
-def _ahead(chunks: Iterator[Chunk], depth: int = 2) -> Iterator[Chunk]:
-    """Make the next chunks in a second thread while the store loads this one (both release the GIL)."""
-    ready: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(entry: tuple) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(entry, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work() -> None:
-        try:
-            for chunk in chunks:
-                if not put(("chunk", chunk)):
-                    return
-            put(("end", None))
-        except BaseException as exc:  # handed to the reading thread, raised there
-            put(("error", exc))
-        finally:
-            chunks.close()
-
-    worker = threading.Thread(target=work, name="io-archive-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            what, value = ready.get()
-            if what == "chunk":
-                yield value
-            elif what == "end":
-                return
-            else:
-                raise value
-    finally:
-        stop.set()
-        worker.join()
-
-
-def _chunks(source: Source, ctx: Context) -> Iterator[Chunk]:
     header, delimiter = csv_header(source)
     by_name = {h.lower(): h for h in header}
     missing = [c for c in _REQUIRED if c not in by_name]

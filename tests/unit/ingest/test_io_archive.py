@@ -179,11 +179,3 @@ def test_json_list_with_escapes_is_decoded_in_any_batch(case, tmp_path, monkeypa
     ingest_files(case, [_archive(tmp_path, rows)])
     assert _rows(case, "SELECT item_id, hashtags FROM items WHERE item_id IN ('1', '20') ORDER BY item_id") == [
         ("1", ["a", "b"]), ("20", ['say "да"', "c,d"])]
-
-
-def test_reader_thread_stops_when_loading_stops_early(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("TROLLSCAN_READ_BLOCK_BYTES", "1024")
-    chunks = IO_ARCHIVE.read(Source(_archive(tmp_path, [_tweet(str(i)) for i in range(1, 40)])), Context())
-    next(chunks)
-    chunks.close()
-    assert not [t for t in threading.enumerate() if t.name == "io-archive-reader"]
