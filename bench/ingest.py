@@ -94,7 +94,7 @@ def write_inputs(folder: Path, n: int, formats: list[str]) -> dict[str, Path]:
 
 
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from trollscan.store import init_case
 from trollscan.ingest import ingest_files
@@ -103,8 +103,9 @@ t = time.perf_counter()
 summary = ingest_files(case, [Path(sys.argv[2])])
 seconds = time.perf_counter() - t
 case.close()
-print(json.dumps({"seconds": seconds, "items": summary.added.get("items", 0),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM: this process's own peak resident memory (ru_maxrss would include the parent's, kept across exec)
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "items": summary.added.get("items", 0), "peak_mb": hwm / 1024}))
 """
 
 
