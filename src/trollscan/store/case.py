@@ -14,16 +14,22 @@ import duckdb
 
 from .. import __version__, settings
 from ..errors import BadParameter, CaseExists, NotACase, StoreVersionMismatch
-from .schema import SCHEMA_VERSION, ddl
+from .schema import SCHEMA_VERSION, ddl, results_ddl
 
 __all__ = ["Case", "init_case", "open_case", "find_case", "DB_NAME", "MIGRATIONS"]
 
 DB_NAME = "case.duckdb"
 _KEY_PATH = Path(".secret") / "hash.key"
 
+def _add_results(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in results_ddl():
+        con.execute(statement)
+
+
 # Migrations: MIGRATIONS[n] upgrades a case from schema n to n + 1 inside one transaction.
-# Schema 1 is the first released schema, so there is none yet; each later schema adds one here.
-MIGRATIONS: dict[int, callable] = {}
+MIGRATIONS: dict[int, callable] = {
+    1: _add_results,  # schema 2: tables of computed results
+}
 
 
 @dataclass

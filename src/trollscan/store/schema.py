@@ -15,10 +15,11 @@ __all__ = [
     "Table",
     "TABLES",
     "ddl",
+    "results_ddl",
     "render_data_model",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 PLATFORMS = ("facebook", "instagram", "vk", "ok", "twitter", "telegram", "youtube", "tiktok", "web")
 ITEM_KINDS = ("post", "comment", "reply", "share", "quote", "reaction")
@@ -238,9 +239,73 @@ CREATE TABLE IF NOT EXISTS sources (
 """
 
 
+# What trollscan computes (schema 2). Each run of a detector is a row of `runs`; its findings
+# carry the run_id, so a result can always be traced to its parameters, version and input.
+RESULTS = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY,
+    detector VARCHAR NOT NULL,
+    version VARCHAR NOT NULL,
+    params VARCHAR NOT NULL,
+    input_hash VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    seconds DOUBLE NOT NULL,
+    rows BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evidence (
+    run_id INTEGER NOT NULL,
+    detector VARCHAR NOT NULL,
+    platform VARCHAR NOT NULL,
+    account_ids VARCHAR[] NOT NULL,
+    strength DOUBLE NOT NULL,
+    item_ids VARCHAR[] NOT NULL,
+    sentence VARCHAR NOT NULL,
+    details VARCHAR
+);
+CREATE TABLE IF NOT EXISTS edges (
+    run_id INTEGER NOT NULL,
+    platform VARCHAR NOT NULL,
+    layer VARCHAR NOT NULL,
+    account_a VARCHAR NOT NULL,
+    account_b VARCHAR NOT NULL,
+    weight DOUBLE NOT NULL,
+    n_targets BIGINT NOT NULL,
+    n_items BIGINT NOT NULL,
+    first_at TIMESTAMP,
+    last_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS groups (
+    run_id INTEGER NOT NULL,
+    group_id INTEGER NOT NULL,
+    platform VARCHAR NOT NULL,
+    size INTEGER NOT NULL,
+    cohesion DOUBLE NOT NULL,
+    layers VARCHAR[] NOT NULL,
+    first_at TIMESTAMP,
+    last_at TIMESTAMP,
+    top_targets VARCHAR[] NOT NULL
+);
+CREATE TABLE IF NOT EXISTS group_members (
+    run_id INTEGER NOT NULL,
+    group_id INTEGER NOT NULL,
+    platform VARCHAR NOT NULL,
+    account_id VARCHAR NOT NULL
+);
+"""
+
+
+def _statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
+
+
+def results_ddl() -> list[str]:
+    """The tables of computed results (added in schema 2)."""
+    return _statements(RESULTS)
+
+
 def ddl() -> list[str]:
     """The statements that create an empty case at SCHEMA_VERSION."""
-    statements = [s.strip() for s in _BOOKKEEPING.split(";") if s.strip()]
+    statements = _statements(_BOOKKEEPING) + results_ddl()
     for table in TABLES.values():
         cols = ",\n    ".join(
             f"{c.name} {c.type}{' NOT NULL' if c.required else ''}" for c in table.columns
@@ -293,10 +358,24 @@ def render_data_model() -> str:
         "- `sources`: one row per ingested file: `source_id`, `path`, `sha256` (the same bytes are never loaded "
         "twice), `bytes`, `format`, `ingested_at`, `rows_added` (JSON), `trollscan_version`.",
         "",
+        "## Results",
+        "",
+        "What `trollscan scan` computes. Each detector run is a row of `runs` (detector, version, parameters as JSON,",
+        "a hash of its input, when, how long, how many rows); every result row carries its `run_id`.",
+        "",
+        "- `evidence`: one finding: `detector`, `platform`, `account_ids` (the accounts it is about), `strength`",
+        "  (0-1), `item_ids` (the items that show it), `sentence` (one plain sentence a reporter could publish),",
+        "  `details` (JSON: the numbers behind the sentence).",
+        "- `edges`: the account graph, one row per account pair and layer: `account_a` < `account_b`, `weight`",
+        "  (the layer's score), `n_targets`, `n_items`, `first_at`, `last_at`.",
+        "- `groups` and `group_members`: candidate operator groups found in the graph, with `size`, `cohesion`,",
+        "  the `layers` that bind them, first and last activity and top targets.",
+        "",
         "## Versions",
         "",
         "`meta.schema_version` says which schema a case has. A newer trollscan migrates an older case when it opens",
         "it, in one transaction; an older trollscan refuses a newer case and says to upgrade.",
+        "Schema 2 added the result tables (`runs`, `evidence`, `edges`, `groups`, `group_members`).",
         "",
     ]
     return "\n".join(lines)

@@ -63,3 +63,19 @@ def test_open_says_what_to_do_with_an_unmigratable_old_case(tmp_path: Path) -> N
         open_case(tmp_path / "c")
     assert "cannot be migrated" in info.value.message
     assert "trollscan status --sources" in info.value.hint
+
+
+def test_a_schema_1_case_is_migrated_keeping_its_data(tmp_path: Path) -> None:
+    from trollscan.ingest import ingest_files
+
+    with init_case(tmp_path / "c") as case:  # make it exactly as schema 1 wrote it
+        for table in ("runs", "evidence", "edges", "groups", "group_members"):
+            case.con.execute(f"DROP TABLE {table}")
+        case.con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        f = tmp_path / "accounts.csv"
+        f.write_text("platform,account_id\nvk,1\n")
+        ingest_files(case, [f])
+    with open_case(tmp_path / "c") as case:
+        assert case.meta("schema_version") == str(SCHEMA_VERSION)
+        assert case.con.execute("SELECT count(*) FROM accounts").fetchall() == [(1,)]
+        assert case.con.execute("SELECT count(*) FROM edges").fetchall() == [(0,)]
