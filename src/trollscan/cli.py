@@ -22,8 +22,10 @@ from .ingest import ADAPTERS, ingest_files
 from .store import LoadSummary, init_case, open_case
 from .store.case import DB_NAME
 from .store.status import read_status
+from .store.export import write_edges_csv
+from .scan import scan
 
-__all__ = ["app", "main", "init", "ingest", "status", "formats", "demo"]
+__all__ = ["app", "main", "init", "ingest", "status", "formats", "demo", "scan_command", "export_edges"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
@@ -208,6 +210,56 @@ def _print_status(st: dict, sources: bool) -> None:
         out.print(s)
 
 
+@app.command("scan")
+@_handled
+def scan_command(
+    case: CaseOption = None,
+    layer: Annotated[Optional[list[str]], typer.Option("--layer", help="Only this co-action layer (repeatable).")] = None,
+    window: Annotated[Optional[int], typer.Option("--window", help="Seconds within which actions count together "
+                                                  "(default: each layer's own).")] = None,
+    min_targets: Annotated[int, typer.Option(help="Distinct targets a pair must share.")] = 2,
+    fdr: Annotated[float, typer.Option(help="Share of kept edges the null model may explain.")] = 0.01,
+    seed: Annotated[int, typer.Option(help="Seed of the null model.")] = 1,
+) -> None:
+    """Find accounts that act together, and store the edges and evidence in the case."""
+    with open_case(case) as c:
+        summaries = scan(c, layers=layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
+                         progress=lambda name: err.print(Text(f"scanning {name}..."), end="\r")
+                         if err.is_terminal else None)
+    _print_scan(summaries)
+
+
+def _print_scan(summaries) -> None:
+    t = Table(title="Co-action layers", title_justify="left")
+    for col in ("layer", "window", "actions", "candidate pairs", "score threshold", "edges kept", "seconds"):
+        t.add_column(col, justify="left" if col == "layer" else "right")
+    for s in summaries:
+        t.add_row(s.layer, "any time" if s.window_s is None else f"{s.window_s} s", f"{s.actions:,}",
+                  f"{s.candidates:,}", "none kept" if s.threshold == float("inf") else f"{s.threshold:.2f}",
+                  f"{s.edges:,}", f"{s.seconds:.1f}")
+    out.print(t)
+    for s in summaries:
+        for sentence in s.top:
+            out.print(Text(f"- {sentence}"))
+
+
+export_app = typer.Typer(help="Write what the case found to files for other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("edges")
+@_handled
+def export_edges(
+    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    case: CaseOption = None,
+    layer: Annotated[Optional[str], typer.Option("--layer", help="Only this layer.")] = None,
+) -> None:
+    """One row per account pair and layer: account_a, account_b, layer, weight, n_items, first_at, last_at."""
+    with open_case(case) as c:
+        n = write_edges_csv(c, out_file, layer=layer)
+    out.print(Text(f"Wrote {n:,} edges to {out_file}."))
+
+
 @app.command()
 @_handled
 def formats() -> None:
@@ -226,7 +278,7 @@ def formats() -> None:
 def demo(
     folder: Annotated[Path, typer.Argument(help="Where to create the demo case.")] = Path("demo-case"),
 ) -> None:
-    """Create a case from the bundled demo data, load it and show what it holds."""
+    """Create a case from the bundled demo data, load it, scan it and show what it finds."""
     data = resources.files("trollscan") / "demo"
     c = open_case(folder) if (folder / DB_NAME).exists() else init_case(
         folder, name="trollscan demo", tz="Asia/Almaty")
@@ -235,6 +287,9 @@ def demo(
         summary = _ingest_with_progress(c, [demo_dir])
         _print_summary(summary)
         _print_status(read_status(c), sources=False)
+        out.print(Text("\nScanning for accounts that act together (trollscan scan)..."))
+        _print_scan(scan(c))
+        out.print(Text(f"\nEdges: trollscan export edges --case {folder} --out edges.csv"))
 
 
 def main() -> None:  # pragma: no cover - the console script calls app()

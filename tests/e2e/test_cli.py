@@ -66,3 +66,36 @@ def test_demo_loads_the_bundled_case(tmp_path: Path, again: bool) -> None:
     st = json.loads(run("status", "--json", "--case", "demo-case", cwd=tmp_path).stdout)
     assert st["tables"]["facebook"]["items"] > 500
     assert st["labels"] == {"fake": 5, "doubtful": 1}
+
+
+def test_scan_finds_the_demo_farm_and_exports_its_edges(tmp_path: Path) -> None:
+    assert run("demo", "demo-case", cwd=tmp_path).returncode == 0
+    r = run("scan", "--case", "demo-case", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "commented on the same" in r.stdout and "from the same IP address" in r.stdout
+    r = run("export", "edges", "--case", "demo-case", "--out", "edges.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    import csv
+    rows = list(csv.DictReader((tmp_path / "edges.csv").open(encoding="utf-8")))
+    assert {"account_a", "account_b", "layer", "weight", "n_items", "first_at", "last_at"} <= set(rows[0])
+    reply = [r for r in rows if r["layer"] == "co_reply"]
+    farm = {str(100070000 + i * 17) for i in range(15)}
+    assert reply and all(r["account_a"] in farm and r["account_b"] in farm for r in reply)
+
+
+def test_scan_twice_replaces_the_previous_results(tmp_path: Path) -> None:
+    run("demo", "demo-case", cwd=tmp_path)
+    run("scan", "--case", "demo-case", cwd=tmp_path)
+    run("scan", "--case", "demo-case", cwd=tmp_path)
+    r = run("export", "edges", "--case", "demo-case", "--out", "a.csv", cwd=tmp_path)
+    first = (tmp_path / "a.csv").read_text()
+    run("scan", "--case", "demo-case", cwd=tmp_path)
+    run("export", "edges", "--case", "demo-case", "--out", "b.csv", cwd=tmp_path)
+    assert first == (tmp_path / "b.csv").read_text()
+
+
+def test_scan_rejects_a_bad_window_with_the_rule(tmp_path: Path) -> None:
+    run("init", "case", cwd=tmp_path)
+    r = run("scan", "--case", "case", "--window", "0", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "The 'window_s' parameter of scan must be an int >= 1; got 0." in r.stderr

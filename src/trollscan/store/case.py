@@ -16,7 +16,7 @@ from .. import __version__, settings
 from ..errors import BadParameter, CaseExists, NotACase, StoreVersionMismatch
 from .schema import SCHEMA_VERSION, ddl, results_ddl
 
-__all__ = ["Case", "init_case", "open_case", "find_case", "DB_NAME", "MIGRATIONS"]
+__all__ = ["Case", "init_case", "open_case", "find_case", "fetch_arrow", "DB_NAME", "MIGRATIONS"]
 
 DB_NAME = "case.duckdb"
 _KEY_PATH = Path(".secret") / "hash.key"
@@ -55,6 +55,13 @@ class Case:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> "pyarrow.Table":
+    """The rows of a query as an Arrow table (DuckDB 2 renamed the method)."""
+    relation = con.sql(sql, params=params or None)
+    method = getattr(relation, "to_arrow_table", None) or relation.arrow
+    return method()
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,87 @@
+"""Co-action layers: which items count as acting on which target, as one SQL query each.
+
+Every query reads the canonical `items` (or `access_log`) table and returns actions:
+(platform, account_id, target, ts: epoch seconds, item_id). The kernel in `window.py` then pairs
+actions on one target within the layer's window. The SQL is plain enough to run on DuckDB and,
+with the dialect notes in docs, on Spark SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Layer", "LAYERS", "URL_SQL", "TEXT_SQL"]
+
+# A URL without what differs between shares of one link: scheme and host case, the fragment,
+# tracking parameters (utm_*, fbclid, gclid, yclid, igshid, mc_*, ref, si) and a trailing slash.
+# Shorteners (bit.ly, t.co) are kept as they are: expanding them would need the network.
+URL_SQL = r"""
+rtrim(regexp_replace(regexp_replace(regexp_replace(
+    regexp_replace(lower(regexp_extract(url, '^[a-zA-Z]+://[^/?#]+')) || substr(url, length(regexp_extract(url, '^[a-zA-Z]+://[^/?#]+')) + 1),
+                   '#.*$', ''),
+    '([?&])(utm_[^=&]*|fbclid|gclid|yclid|igshid|mc_cid|mc_eid|ref|ref_src|si)=[^&]*', '\1', 'g'),
+    '[?&]+$', ''), '\?&+', '?', 'g'), '/')
+"""
+# Text without what copy-pasters vary: case, links, mentions, punctuation, emoji, spacing.
+TEXT_SQL = r"""
+trim(regexp_replace(regexp_replace(lower(text), 'https?://\S+|@[\p{L}\p{N}_]+', ' ', 'g'), '[^\p{L}\p{N}]+', ' ', 'g'))
+"""
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    doc: str  # what links two accounts, for docs and sentences
+    verb: str  # "commented on the same {n} posts"
+    window_s: int | None  # default window; None: at any time
+    sql: str
+    # What a pair must repeat: distinct "targets" (posts, links, texts), or "items" when the target
+    # itself is one thing shared (an IP address), where what repeats is the actions on it.
+    repeats: str = "targets"
+    # Whether chance can explain the layer, so that edges are kept by the null model's FDR. Not for
+    # a shared IP address: sharing one is the finding itself (and NAT, offices and families are
+    # the caveats its sentence must be read with).
+    null_model: bool = True
+
+
+def _items(kinds: str, target: str, extra_where: str = "") -> str:
+    return (f"SELECT platform, account_id, {target} AS target, CAST(epoch(created_at) AS BIGINT) AS ts, item_id "
+            f"FROM items WHERE kind IN ({kinds}) AND created_at IS NOT NULL AND {target} IS NOT NULL {extra_where}")
+
+
+LAYERS: dict[str, Layer] = {
+    layer.name: layer
+    for layer in [
+        Layer("co_reply", "comments or replies under the same post within the window",
+              "commented on the same {n} posts", 600, _items("'comment', 'reply'", "parent_id")),
+        Layer("co_share", "shares, retweets or quotes of the same item within the window",
+              "shared the same {n} items", 60, _items("'share', 'quote'", "parent_id")),
+        Layer("co_reaction", "reactions (likes) to the same item within the window",
+              "reacted to the same {n} items", 300, _items("'reaction'", "parent_id")),
+        Layer("co_url", "the same link (normalised) within the window",
+              "posted the same {n} links", 300,
+              "SELECT platform, account_id, " + URL_SQL + " AS target, ts, item_id FROM ("
+              "SELECT platform, account_id, unnest(urls) AS url, CAST(epoch(created_at) AS BIGINT) AS ts, item_id "
+              "FROM items WHERE urls IS NOT NULL AND created_at IS NOT NULL) WHERE url <> ''"),
+        Layer("co_hashtags", "the same sequence of two or more hashtags within the window",
+              "used the same hashtag sequence {n} times", 300,
+              "SELECT platform, account_id, array_to_string(list_transform(hashtags, lambda h: lower(h)), ' ') "
+              "AS target, CAST(epoch(created_at) AS BIGINT) AS ts, item_id FROM items "
+              "WHERE len(hashtags) >= 2 AND created_at IS NOT NULL"),
+        Layer("co_text", "the same words (normalised text of 20+ characters) within the window",
+              "wrote the same text {n} times", 3600,
+              "SELECT platform, account_id, md5(t) AS target, ts, item_id FROM ("
+              "SELECT platform, account_id, " + TEXT_SQL + " AS t, CAST(epoch(created_at) AS BIGINT) AS ts, "
+              "item_id FROM items WHERE text IS NOT NULL AND created_at IS NOT NULL) WHERE length(t) >= 20"),
+        Layer("same_text", "the same words (normalised text of 20+ characters) at any time",
+              "wrote the same {n} texts", None,
+              "SELECT platform, account_id, md5(t) AS target, ts, item_id FROM ("
+              "SELECT platform, account_id, " + TEXT_SQL + " AS t, CAST(epoch(created_at) AS BIGINT) AS ts, "
+              "item_id FROM items WHERE text IS NOT NULL AND created_at IS NOT NULL) WHERE length(t) >= 20"),
+        Layer("shared_ip", "comments sent from the same IP address (site comment logs) at any time",
+              "commented from the same IP address ({n} pairs of their comments)", None,
+              "SELECT platform, account_id, ip_hash AS target, CAST(epoch(seen_at) AS BIGINT) AS ts, item_id "
+              "FROM access_log WHERE ip_hash IS NOT NULL AND seen_at IS NOT NULL", repeats="items",
+              null_model=False),
+    ]
+}

@@ -1,0 +1,92 @@
+"""`trollscan scan`: run the detectors over a case and store what they find.
+
+The only module besides the CLI that strings stages together; every read and write goes through
+`store`, every computation through a detector module.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .coordination import LAYERS, co_action, edge_rows, pair_evidence
+from .errors import BadParameter
+from .store import Case
+from .store.results import input_fingerprint, read_names, read_query, write_results
+
+__all__ = ["LayerSummary", "scan"]
+
+
+@dataclass
+class LayerSummary:
+    layer: str
+    window_s: int | None
+    actions: int = 0
+    candidates: int = 0  # pairs sharing min_targets targets
+    threshold: float = 0.0
+    edges: int = 0
+    seconds: float = 0.0
+    top: list[str] = field(default_factory=list)  # the strongest sentences
+
+
+def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
+         fdr: float | None = 0.01, seed: int = 1,
+         progress: Callable[[str], None] | None = None) -> list[LayerSummary]:
+    """Run the co-action layers over every platform of the case and store edges and evidence.
+
+    `window_s` overrides each layer's own window (layers "at any time" keep theirs).
+    """
+    names = layers or list(LAYERS)
+    unknown = [n for n in names if n not in LAYERS]
+    if unknown:
+        raise BadParameter(f"Unknown layer {unknown[0]!r}.", f"Layers: {', '.join(LAYERS)}.")
+    if window_s is not None and window_s < 1:
+        raise BadParameter(f"The 'window_s' parameter of scan must be an int >= 1; got {window_s}.")
+    if min_targets < 1:
+        raise BadParameter(f"The 'min_targets' parameter of scan must be an int >= 1; got {min_targets}.")
+    if fdr is not None and not 0 < fdr < 1:
+        raise BadParameter(f"The 'fdr' parameter of scan must be between 0 and 1; got {fdr}.")
+    fingerprint = input_fingerprint(case)
+    summaries = []
+    for name in names:
+        layer = LAYERS[name]
+        window = layer.window_s if layer.window_s is None or window_s is None else window_s
+        if progress:
+            progress(name)
+        started = time.perf_counter()
+        actions = read_query(case, layer.sql)
+        summary = LayerSummary(name, window, actions=actions.num_rows)
+        edges, evidence = [], []
+        for platform in sorted(set(actions["platform"].to_pylist())) if actions.num_rows else []:
+            mine = actions.filter(pc.equal(actions["platform"], platform))
+            result, linked = co_action(mine, layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed)
+            summary.candidates += result.candidates
+            summary.threshold = max(summary.threshold, result.threshold)
+            if not result.edges.num_rows:
+                continue
+            accounts = result.edges["account_a"].to_pylist() + result.edges["account_b"].to_pylist()
+            who = read_names(case, platform, accounts)
+            edges.append(edge_rows(platform, layer, result))
+            evidence.append(pair_evidence(platform, layer, result, linked, who, window_s=window))
+        summary.seconds = time.perf_counter() - started
+        params = {"layer": name, "window_s": window, "min_targets": min_targets, "fdr": fdr, "seed": seed}
+        edge_table = pa.concat_tables(edges) if edges else None
+        evidence_table = pa.concat_tables(evidence) if evidence else _empty_evidence()
+        write_results(case, detector=f"coaction.{name}", params=params, input_hash=fingerprint,
+                      seconds=summary.seconds, edges=edge_table, evidence=evidence_table)
+        summary.edges = edge_table.num_rows if edge_table is not None else 0
+        ranked = evidence_table.sort_by([("strength", "descending")]) if evidence_table.num_rows else None
+        summary.top = ranked["sentence"].to_pylist()[:3] if ranked is not None else []
+        summaries.append(summary)
+    return summaries
+
+
+def _empty_evidence() -> pa.Table:
+    return pa.table({"detector": pa.array([], pa.string()), "platform": pa.array([], pa.string()),
+                     "account_ids": pa.array([], pa.list_(pa.string())), "strength": pa.array([], pa.float64()),
+                     "item_ids": pa.array([], pa.list_(pa.string())), "sentence": pa.array([], pa.string()),
+                     "details": pa.array([], pa.string())})
