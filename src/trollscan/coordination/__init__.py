@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .edges import CoActionResult, co_action_edges, linking_pairs
+from .edges import CoActionResult, co_action_edges
 from .layers import LAYERS, Layer
 
 __all__ = ["LAYERS", "Layer", "CoActionResult", "co_action", "pair_evidence", "edge_rows", "render_window"]
@@ -18,30 +18,23 @@ __all__ = ["LAYERS", "Layer", "CoActionResult", "co_action", "pair_evidence", "e
 def co_action(actions: pa.Table, layer: Layer, *, window_s: int | None, min_targets: int = 2,
               fdr: float | None = 0.01, seed: int = 1) -> tuple[CoActionResult, pa.Table]:
     """Edges of one platform's actions (account_id, target, ts, item_id) in `layer`, and for each
-    kept edge the items that link its two accounts (columns account_a, account_b, item_a, item_b,
-    target, ts_a, ts_b; at most 50 rows per edge, earliest first).
+    kept edge the items that link its two accounts (account_a, account_b, item_a, item_b, target,
+    ts_a, ts_b; at most 50 per edge, earliest first).
 
     Reads:    actions of one layer and platform
     Evidence: the pairs of items, one by each account, on one target within the window
     Misleads: viral posts (discounted by target rarity), news bots sharing the same feed,
-              families on one home IP address (shared_ip).
+              families, offices and mobile networks on one IP address (shared_ip).
     """
     result = co_action_edges(actions["account_id"], actions["target"], actions["ts"].to_numpy(),
                              window_s=window_s, min_targets=min_targets,
-                             fdr=fdr if layer.null_model else None, seed=seed,
-                             repeats=layer.repeats)
-    pairs = set(zip(result.edges["account_a"].to_pylist(), result.edges["account_b"].to_pylist()))
-    links = linking_pairs(actions["account_id"], actions["target"], actions["ts"].to_numpy(),
-                          window_s=window_s, pairs=pairs)
-    rows = [(a, b, x, y) for (a, b), found in links.items() for x, y in found]
-    xs = pa.array([r[2] for r in rows], pa.int64())
-    ys = pa.array([r[3] for r in rows], pa.int64())
+                             fdr=fdr if layer.null_model else None, seed=seed, repeats=layer.repeats)
+    rows_a, rows_b = result.links["row_a"], result.links["row_b"]
     linked = pa.table({
-        "account_a": pa.array([r[0] for r in rows], pa.string()),
-        "account_b": pa.array([r[1] for r in rows], pa.string()),
-        "item_a": actions["item_id"].take(xs), "item_b": actions["item_id"].take(ys),
-        "target": actions["target"].take(xs),
-        "ts_a": actions["ts"].take(xs), "ts_b": actions["ts"].take(ys),
+        "account_a": result.links["account_a"], "account_b": result.links["account_b"],
+        "item_a": actions["item_id"].take(rows_a), "item_b": actions["item_id"].take(rows_b),
+        "target": actions["target"].take(rows_a),
+        "ts_a": actions["ts"].take(rows_a), "ts_b": actions["ts"].take(rows_b),
     })
     return result, linked
 
@@ -56,43 +49,82 @@ def render_window(window_s: int | None) -> str:
     return f" within {round(window_s / 3600)} hours of each other"
 
 
-def _when(first: int, last: int) -> str:
-    a = datetime.fromtimestamp(first, timezone.utc)
-    b = datetime.fromtimestamp(last, timezone.utc)
-    if a.date() == b.date():
-        return f"on {a.day} {a:%b %Y}"
-    if (a.year, a.month) == (b.year, b.month):
-        return f"between {a.day} and {b.day} {b:%b %Y}"
-    return f"between {a.day} {a:%b %Y} and {b.day} {b:%b %Y}"
+_MAX_RARITY = 1.0 / math.log2(3)  # a target only the two accounts acted on
+
+
+def _day(ts) -> pa.Array:
+    return pc.utf8_ltrim(pc.strftime(ts, format="%d"), characters="0")
+
+
+def _when(first: pa.Array, last: pa.Array) -> pa.Array:
+    """'on 4 Feb 2019', 'between 4 and 13 Feb 2019', 'between 4 Jan 2019 and 13 Feb 2019'."""
+    a = pc.cast(pc.multiply(first, 1_000_000), pa.timestamp("us", tz="UTC"))
+    b = pc.cast(pc.multiply(last, 1_000_000), pa.timestamp("us", tz="UTC"))
+    month_a, month_b = pc.strftime(a, format="%b %Y"), pc.strftime(b, format="%b %Y")
+    same_day = pc.equal(pc.strftime(a, format="%Y-%m-%d"), pc.strftime(b, format="%Y-%m-%d"))
+    same_month = pc.equal(month_a, month_b)
+    join = lambda *parts: pc.binary_join_element_wise(*parts, "")  # noqa: E731
+    return pc.if_else(same_day, join("on ", _day(a), " ", month_a),
+                      pc.if_else(same_month, join("between ", _day(a), " and ", _day(b), " ", month_b),
+                                 join("between ", _day(a), " ", month_a, " and ", _day(b), " ", month_b)))
+
+
+def _lookup(ids: pa.Array, names: dict[str, str]) -> pa.Array:
+    keys = pa.array(list(names), pa.string())
+    values = pa.array(list(names.values()), pa.string())
+    return pc.coalesce(pc.take(values, pc.index_in(ids, value_set=keys)), ids)
+
+
+def _item_lists(linked: pa.Table, edges: pa.Table) -> pa.Array:
+    """Per edge (in `edges` order), the distinct items that link it, in time order."""
+    n = linked.num_rows
+    key = pc.binary_join_element_wise(linked["account_a"], linked["account_b"], "\x00")
+    long = pa.table({
+        "key": pa.concat_arrays([key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key] * 2),
+        "item": pa.concat_arrays([linked["item_a"].combine_chunks(), linked["item_b"].combine_chunks()]),
+        "seq": pa.array(np.concatenate([np.arange(n) * 2, np.arange(n) * 2 + 1]), pa.int64()),
+    })
+    first = long.group_by(["key", "item"], use_threads=False).aggregate([("seq", "min")])
+    ordered = first.sort_by([("key", "ascending"), ("seq_min", "ascending")])
+    lists = ordered.group_by("key", use_threads=False).aggregate([("item", "list")])
+    wanted = pc.binary_join_element_wise(edges["account_a"], edges["account_b"], "\x00")
+    at = pc.index_in(wanted, value_set=lists["key"])
+    found = pc.take(lists["item_list"], at)
+    return pc.if_else(pc.is_null(at), pa.scalar([], pa.list_(pa.string())), found)
 
 
 def pair_evidence(platform: str, layer: Layer, result: CoActionResult, linked: pa.Table,
                   names: dict[str, str], *, window_s: int | None) -> pa.Table:
-    """One evidence row per kept edge: the two accounts, the linking items and one sentence."""
-    by_pair: dict[tuple[str, str], list[str]] = {}
-    for a, b, x, y in zip(*(linked[c].to_pylist() for c in ("account_a", "account_b", "item_a", "item_b"))):
-        items = by_pair.setdefault((a, b), [])
-        for item in (x, y):
-            if item not in items:
-                items.append(item)
-    rows = []
-    for e in result.edges.to_pylist():
-        a, b = e["account_a"], e["account_b"]
-        verb = layer.verb.format(n=e["n_targets"] if layer.repeats == "targets" else e["n_items"])
-        sentence = (f"{names.get(a, a)} and {names.get(b, b)} {verb}{render_window(window_s)}, "
-                    f"{_when(e['first_ts'], e['last_ts'])}.")
-        rows.append({
-            "detector": f"coaction.{layer.name}", "platform": platform, "account_ids": [a, b],
-            "strength": 1.0 - math.exp(-e["weight"] / 2.0), "item_ids": by_pair.get((a, b), []),
-            "sentence": sentence,
-            "details": json.dumps({"layer": layer.name, "window_s": window_s, "weight": round(e["weight"], 4),
-                                   "n_targets": e["n_targets"], "n_items": e["n_items"],
-                                   "threshold": result.threshold}),
-        })
-    schema = pa.schema([("detector", pa.string()), ("platform", pa.string()), ("account_ids", pa.list_(pa.string())),
-                        ("strength", pa.float64()), ("item_ids", pa.list_(pa.string())), ("sentence", pa.string()),
-                        ("details", pa.string())])
-    return pa.Table.from_pylist(rows, schema=schema)
+    """One evidence row per kept edge: the two accounts, the linking items and one sentence.
+
+    Strength: the pair's score relative to the highest possible (two accounts acting, only
+    together, on targets nobody else touched), capped at 1.
+    """
+    e = result.edges
+    n = e.num_rows
+    count = e["n_targets"] if layer.repeats == "targets" else e["n_items"]
+    before, after = layer.verb.split("{n}")
+    verb = pc.binary_join_element_wise(before, pc.cast(count, pa.string()), after, "")
+    sentence = pc.binary_join_element_wise(
+        _lookup(e["account_a"], names), " and ", _lookup(e["account_b"], names), " ", verb,
+        render_window(window_s) + ", ", _when(e["first_ts"], e["last_ts"]), ".", "")
+    details = pc.binary_join_element_wise(
+        f'{{"layer": "{layer.name}", "window_s": {json.dumps(window_s)}, "weight": ',
+        pc.cast(pc.round(e["weight"], 4), pa.string()), ', "n_targets": ', pc.cast(e["n_targets"], pa.string()),
+        ', "n_items": ', pc.cast(e["n_items"], pa.string()), f', "threshold": {json.dumps(result.threshold)}}}', "")
+    accounts = pa.ListArray.from_arrays(
+        pa.array(np.arange(0, 2 * n + 1, 2), pa.int32()),
+        pa.concat_arrays([pa.array(np.column_stack([e["account_a"].to_numpy(zero_copy_only=False),
+                                                    e["account_b"].to_numpy(zero_copy_only=False)]).ravel()
+                                   if n else [], pa.string())]))
+    return pa.table({
+        "detector": pa.array([f"coaction.{layer.name}"] * n, pa.string()),
+        "platform": pa.array([platform] * n, pa.string()),
+        "account_ids": accounts,
+        "strength": pc.min_element_wise(pc.divide(e["weight"], _MAX_RARITY), 1.0),
+        "item_ids": _item_lists(linked, e) if n else pa.array([], pa.list_(pa.string())),
+        "sentence": sentence, "details": details,
+    })
 
 
 def edge_rows(platform: str, layer: Layer, result: CoActionResult) -> pa.Table:

@@ -1,11 +1,14 @@
 """Account pairs that act on the same targets within a time window, scored against a null model.
 
-A pair's score adds, over the distinct targets both acted on within the window, the target's
-rarity 1 / log2(1 + k), k being the number of accounts acting on the target: two accounts that
-again and again act on the same obscure items within seconds score high; a pair that met on one
-viral post among thousands scores little. The null model keeps every target's timing and every
-account's number of actions but gives the actions to accounts at random (seeded); the score
-threshold is the lowest at which the null model explains at most `fdr` of the edges kept.
+Score of a pair (a, b): the sum, over the distinct targets both acted on within the window, of the
+target's rarity 1 / log2(1 + k) (k: accounts acting on the target), divided by sqrt(d_a * d_b)
+(d: distinct targets each account acted on in the layer). Two accounts that again and again act
+on the same obscure items within seconds score high; a pair that met on one viral post among
+thousands, or two hyperactive accounts that meet everywhere by chance, score low.
+
+The null model keeps every target's timing and every account's number of actions, but gives the
+actions to accounts at random (seeded). Edges are kept from the lowest score at which the null
+model, averaged over its rounds, explains at most `fdr` of the edges kept.
 """
 
 from __future__ import annotations
@@ -18,60 +21,84 @@ import pyarrow.compute as pc
 
 from .window import SortedActions, sort_actions, window_pairs
 
-__all__ = ["CoActionResult", "co_action_edges", "linking_pairs"]
+__all__ = ["CoActionResult", "co_action_edges"]
+
+_EMPTY = pa.schema([("pk", pa.int64()), ("n_targets", pa.int64()), ("n_items", pa.int64()),
+                    ("rarity", pa.float64()), ("first_ts", pa.int64()), ("last_ts", pa.int64())])
 
 
 @dataclass(frozen=True)
 class CoActionResult:
     edges: pa.Table  # account_a, account_b, weight, n_targets, n_items, first_ts, last_ts
+    links: pa.Table  # account_a, account_b, row_a, row_b: input rows of the actions linking each edge
     threshold: float  # the score from which edges are kept
-    candidates: int  # pairs with >= min_targets targets before the threshold
-    null_mean: float  # mean number of null pairs scoring >= threshold, per round
+    candidates: int  # pairs repeating at least min_targets times, before the threshold
+    null_mean: float  # null pairs scoring >= threshold, mean per round
 
 
-def _codes(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
+def _codes(values) -> tuple[np.ndarray, pa.Array]:
     """Integer codes of the values, and the values of the codes."""
-    values = pc.cast(values, pa.string())
-    encoded = pc.dictionary_encode(values)
+    encoded = pc.dictionary_encode(pc.cast(values, pa.string()))
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks() if encoded.num_chunks else pa.DictionaryArray.from_arrays(
             pa.array([], pa.int32()), pa.array([], pa.string()))
     return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
 
-def _pair_table(acts: SortedActions, *, window_s: int | None) -> pa.Table:
-    """One row per (account pair, target): co-actions and first/last time, over all blocks."""
-    parts = []
+def _pairs(acts: SortedActions, width: int, rarity: np.ndarray, repeated: np.ndarray, *,
+           window_s: int | None) -> pa.Table:
+    """One row per account pair: distinct targets, co-actions, summed rarity, first and last time.
+
+    `repeated[t]` says whether some account acted more than once on target t; only the pairs on
+    such targets need counting per (pair, target) before counting per pair.
+    """
+    simple, multiple = [], []
     for i, j in window_pairs(acts, window_s=window_s):
-        a = np.minimum(acts.account[i], acts.account[j])
-        b = np.maximum(acts.account[i], acts.account[j])
-        block = pa.table({"a": a, "b": b, "t": acts.target[i], "ts_i": acts.ts[i], "ts_j": acts.ts[j]})
-        parts.append(block.group_by(["a", "b", "t"], use_threads=True).aggregate(
-            [("ts_i", "count"), ("ts_i", "min"), ("ts_j", "max")]))
+        ai, aj = acts.account[i], acts.account[j]
+        pk = np.minimum(ai, aj) * width + np.maximum(ai, aj)
+        t = acts.target[i]
+        rep = repeated[t]
+        once = ~rep
+        simple.append(pa.table({"pk": pk[once], "r": rarity[t[once]], "ts_i": acts.ts[i[once]],
+                                "ts_j": acts.ts[j[once]]}).group_by("pk", use_threads=False).aggregate(
+            [("r", "count"), ("r", "sum"), ("ts_i", "min"), ("ts_j", "max")]).rename_columns(
+            ["pk", "n", "r", "first", "last"]))
+        if rep.any():
+            multiple.append(pa.table({"pk": pk[rep], "t": t[rep], "ts_i": acts.ts[i[rep]],
+                                      "ts_j": acts.ts[j[rep]]}))
+    parts = [p.append_column("n_targets", p["n"]) for p in simple]
+    if multiple:
+        per_target = pa.concat_tables(multiple).group_by(["pk", "t"], use_threads=False).aggregate(
+            [("ts_i", "count"), ("ts_i", "min"), ("ts_j", "max")]).rename_columns(["pk", "t", "n", "first", "last"])
+        per_target = per_target.append_column("r", pa.array(rarity[per_target["t"].to_numpy()]))
+        per_target = per_target.append_column("n_targets", pa.array(np.ones(per_target.num_rows, np.int64)))
+        parts.append(per_target.select(["pk", "n", "r", "first", "last", "n_targets"]))
     if not parts:
-        return pa.table({"a": pa.array([], pa.int64()), "b": pa.array([], pa.int64()),
-                         "t": pa.array([], pa.int64()), "n": pa.array([], pa.int64()),
-                         "first": pa.array([], pa.int64()), "last": pa.array([], pa.int64())})
-    table = pa.concat_tables(parts).group_by(["a", "b", "t"]).aggregate(
-        [("ts_i_count", "sum"), ("ts_i_min", "min"), ("ts_j_max", "max")])
-    return table.rename_columns(["a", "b", "t", "n", "first", "last"])
+        return _EMPTY.empty_table()
+    merged = pa.concat_tables(parts)
+    if len(parts) > 1:
+        merged = merged.group_by("pk", use_threads=False).aggregate(
+            [("n_targets", "sum"), ("n", "sum"), ("r", "sum"), ("first", "min"), ("last", "max")])
+        merged = merged.rename_columns(["pk", "n_targets", "n", "r", "first", "last"])
+    return pa.table({"pk": merged["pk"], "n_targets": merged["n_targets"], "n_items": merged["n"],
+                     "rarity": merged["r"], "first_ts": merged["first"], "last_ts": merged["last"]})
 
 
-def _edges(pairs: pa.Table, rarity: np.ndarray, min_targets: int, repeats: str) -> pa.Table:
-    w = rarity[pairs["t"].to_numpy()]
-    if repeats == "items":  # one shared target (an IP): each co-action on it counts
-        w = w * pairs["n"].to_numpy()
-    w = pa.array(w)
-    per_pair = pairs.append_column("w", w).group_by(["a", "b"]).aggregate(
-        [("t", "count"), ("n", "sum"), ("w", "sum"), ("first", "min"), ("last", "max")])
-    per_pair = per_pair.rename_columns(["a", "b", "n_targets", "n_items", "weight", "first_ts", "last_ts"])
-    count = per_pair["n_targets"] if repeats == "targets" else per_pair["n_items"]
-    return per_pair.filter(pc.greater_equal(count, min_targets))
+def _score(pairs: pa.Table, degree: np.ndarray, width: int, min_repeats: int, repeats: str) -> pa.Table:
+    count = pairs["n_targets"] if repeats == "targets" else pairs["n_items"]
+    pairs = pairs.filter(pc.greater_equal(count, min_repeats))
+    pk = pairs["pk"].to_numpy()
+    a, b = pk // width, pk % width
+    raw = pairs["rarity"].to_numpy()
+    if repeats == "items":  # one shared target (an IP address): each co-action on it counts
+        raw = raw * pairs["n_items"].to_numpy() / np.maximum(pairs["n_targets"].to_numpy(), 1)
+    weight = raw / np.sqrt(degree[a] * degree[b])
+    return pairs.append_column("weight", pa.array(weight))
 
 
 def co_action_edges(
-    account: pa.Array,
-    target: pa.Array,
+    account,
+    target,
     ts: np.ndarray,
     *,
     window_s: int | None,
@@ -80,87 +107,90 @@ def co_action_edges(
     null_rounds: int = 2,
     seed: int = 1,
     repeats: str = "targets",
+    links_per_edge: int = 50,
 ) -> CoActionResult:
-    """Edges between accounts (as their values in `account`) from actions (account, target, ts).
+    """Edges between accounts (named as in `account`) from actions (account, target, ts).
 
     `window_s`: seconds (inclusive) within which two actions on one target count together; None
     for any time. `min_targets`: distinct targets a pair must share (with `repeats="items"`: the
-    co-actions, for layers whose target is one shared thing such as an IP address). `fdr`: the share of kept
-    edges the null model may explain (None keeps every pair with `min_targets`).
+    co-actions, for layers whose target is one shared thing such as an IP address). `fdr`: the
+    share of kept edges the null model may explain; None keeps every pair with `min_targets`.
     """
-    acc, acc_names = _codes(account)
+    acc, names = _codes(account)
     tgt, _ = _codes(target)
     ts = np.asarray(ts, dtype=np.int64)
-    # rarity of a target: fewer accounts, more telling
-    k = np.bincount(np.unique(tgt * (acc.max(initial=0) + 1) + acc) // (acc.max(initial=0) + 1),
-                    minlength=int(tgt.max(initial=-1)) + 1)
+    width = max(len(names), 1)
+    distinct = np.unique(tgt * width + acc)  # (target, account) once
+    n_targets = int(tgt.max(initial=-1)) + 1
+    k = np.bincount(distinct // width, minlength=n_targets)
+    repeated = k < np.bincount(tgt, minlength=n_targets)  # some account acted twice on the target
+    degree = np.bincount(distinct % width, minlength=width).astype(np.float64)
     rarity = 1.0 / np.log2(1.0 + np.maximum(k, 1))
-    observed = _edges(_pair_table(sort_actions(tgt, ts, acc), window_s=window_s), rarity, min_targets, repeats)
+    acts = sort_actions(tgt, ts, acc)
+    observed = _score(_pairs(acts, width, rarity, repeated, window_s=window_s), degree, width, min_targets, repeats)
     threshold, null_mean = 0.0, 0.0
     if fdr is not None and observed.num_rows:
         rng = np.random.default_rng(seed)
-        null_scores = []
+        nulls = []
         for _ in range(null_rounds):
             shuffled = rng.permutation(acc)
-            null = _edges(_pair_table(sort_actions(tgt, ts, shuffled), window_s=window_s),
-                          rarity, min_targets, repeats)
-            null_scores.append(np.sort(null["weight"].to_numpy()))
-        threshold, null_mean = _fdr_threshold(np.sort(observed["weight"].to_numpy()), null_scores, fdr)
+            s_distinct = np.unique(tgt * width + shuffled)
+            s_degree = np.bincount(s_distinct % width, minlength=width).astype(np.float64)
+            s_repeated = np.bincount(s_distinct // width, minlength=n_targets) < np.bincount(tgt, minlength=n_targets)
+            null = _score(_pairs(sort_actions(tgt, ts, shuffled), width, rarity, s_repeated, window_s=window_s),
+                          s_degree, width, min_targets, repeats)
+            nulls.append(np.sort(null["weight"].to_numpy()))
+        threshold, null_mean = _fdr_threshold(np.sort(observed["weight"].to_numpy()), nulls, fdr)
     kept = observed.filter(pc.greater_equal(observed["weight"], threshold))
-    names = acc_names
-    a_names = names.take(kept["a"])
-    b_names = names.take(kept["b"])
-    # account_a < account_b as text, whatever the codes were
-    swap = pc.greater(a_names, b_names)
+    pk = kept["pk"].to_numpy()
+    a_names, b_names = names.take(pa.array(pk // width)), names.take(pa.array(pk % width))
+    swap = pc.greater(a_names, b_names)  # account_a < account_b as text, whatever the codes were
     edges = pa.table({
-        "account_a": pc.if_else(swap, b_names, a_names),
-        "account_b": pc.if_else(swap, a_names, b_names),
-        "weight": kept["weight"],
-        "n_targets": kept["n_targets"],
-        "n_items": kept["n_items"],
-        "first_ts": kept["first_ts"],
-        "last_ts": kept["last_ts"],
+        "pk": kept["pk"], "swapped": swap,
+        "account_a": pc.if_else(swap, b_names, a_names), "account_b": pc.if_else(swap, a_names, b_names),
+        "weight": kept["weight"], "n_targets": kept["n_targets"], "n_items": kept["n_items"],
+        "first_ts": kept["first_ts"], "last_ts": kept["last_ts"],
     }).sort_by([("weight", "descending"), ("account_a", "ascending"), ("account_b", "ascending")])
-    return CoActionResult(edges, threshold, observed.num_rows, null_mean)
+    links = _links(acts, width, edges, window_s=window_s, limit=links_per_edge)
+    return CoActionResult(edges.drop_columns(["pk", "swapped"]), links, threshold, observed.num_rows, null_mean)
 
 
 def _fdr_threshold(observed: np.ndarray, nulls: list[np.ndarray], fdr: float) -> tuple[float, float]:
-    """The lowest score s with mean(#null >= s) <= fdr * #observed >= s (scores sorted ascending)."""
-    for s in np.unique(observed):
-        n_obs = len(observed) - np.searchsorted(observed, s, side="left")
-        n_null = np.mean([len(x) - np.searchsorted(x, s, side="left") for x in nulls])
-        if n_null <= fdr * n_obs:
-            return float(s), float(n_null)
-    return float("inf"), 0.0
+    """The lowest score s with mean(#null >= s) <= fdr * #observed >= s (all sorted ascending)."""
+    candidates = np.unique(observed)
+    n_obs = len(observed) - np.searchsorted(observed, candidates, side="left")
+    n_null = np.mean([len(x) - np.searchsorted(x, candidates, side="left") for x in nulls], axis=0)
+    ok = np.flatnonzero(n_null <= fdr * n_obs)
+    if not len(ok):
+        return float("inf"), 0.0
+    return float(candidates[ok[0]]), float(n_null[ok[0]])
 
 
-def linking_pairs(account: pa.Array, target: pa.Array, ts: np.ndarray, *, window_s: int | None,
-                  pairs: set[tuple[str, str]], limit: int = 50) -> dict[tuple[str, str], list[tuple[int, int]]]:
-    """For the given account pairs (a < b), the input rows of the actions that link them: up to
-    `limit` (row of a's action, row of b's action) per pair, earliest first."""
-    acc, names = _codes(account)
-    tgt, _ = _codes(target)
-    acts = sort_actions(tgt, np.asarray(ts, dtype=np.int64), acc)
-    name_of = names.to_pylist()
-    wanted = {}
-    index = {n: c for c, n in enumerate(name_of)}
-    for a, b in pairs:
-        if a in index and b in index:
-            wanted[(min(index[a], index[b]), max(index[a], index[b]))] = (a, b)
-    out: dict[tuple[str, str], list[tuple[int, int]]] = {p: [] for p in wanted.values()}
-    if not wanted:
-        return out
-    codes = np.array(sorted(wanted), dtype=np.int64)
-    width = int(acc.max()) + 1
-    wanted_keys = codes[:, 0] * width + codes[:, 1]
+def _links(acts: SortedActions, width: int, edges: pa.Table, *, window_s: int | None, limit: int) -> pa.Table:
+    """For each edge, the input rows of up to `limit` action pairs that link it, earliest first;
+    row_a is the action of account_a, row_b that of account_b."""
+    if not edges.num_rows:
+        return pa.table({"account_a": pa.array([], pa.string()), "account_b": pa.array([], pa.string()),
+                         "row_a": pa.array([], pa.int64()), "row_b": pa.array([], pa.int64())})
+    by_pk = edges.sort_by("pk")
+    wanted = by_pk["pk"].to_numpy()
+    hits = []
     for i, j in window_pairs(acts, window_s=window_s):
-        lo = np.minimum(acts.account[i], acts.account[j])
-        hi = np.maximum(acts.account[i], acts.account[j])
-        hit = np.isin(lo * width + hi, wanted_keys)
-        for x, y in zip(i[hit], j[hit]):
-            key = wanted[(min(acts.account[x], acts.account[y]), max(acts.account[x], acts.account[y]))]
-            rows = out[key]
-            if len(rows) < limit:
-                first, second = (x, y) if name_of[acts.account[x]] == key[0] else (y, x)
-                rows.append((int(acts.order[first]), int(acts.order[second])))
-    return out
+        ai, aj = acts.account[i], acts.account[j]
+        pk = np.minimum(ai, aj) * width + np.maximum(ai, aj)
+        at = np.minimum(np.searchsorted(wanted, pk), len(wanted) - 1)
+        hit = wanted[at] == pk
+        lower_first = ai[hit] < aj[hit]
+        row_lo = np.where(lower_first, acts.order[i[hit]], acts.order[j[hit]])
+        row_hi = np.where(lower_first, acts.order[j[hit]], acts.order[i[hit]])
+        hits.append((at[hit], np.minimum(acts.ts[i[hit]], acts.ts[j[hit]]), row_lo, row_hi))
+    edge, when, row_lo, row_hi = (np.concatenate(x) for x in zip(*hits))
+    order = np.lexsort((row_lo, when, edge))  # by edge, then time
+    edge, row_lo, row_hi = edge[order], row_lo[order], row_hi[order]
+    keep = np.arange(len(edge)) - np.searchsorted(edge, edge, side="left") < limit
+    edge, row_lo, row_hi = edge[keep], row_lo[keep], row_hi[keep]
+    swapped = by_pk["swapped"].to_numpy(zero_copy_only=False)[edge]  # account_a is the higher code
+    return pa.table({
+        "account_a": by_pk["account_a"].take(pa.array(edge)), "account_b": by_pk["account_b"].take(pa.array(edge)),
+        "row_a": np.where(swapped, row_hi, row_lo), "row_b": np.where(swapped, row_lo, row_hi),
+    })

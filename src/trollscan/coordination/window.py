@@ -31,7 +31,7 @@ def sort_actions(target: np.ndarray, ts: np.ndarray, account: np.ndarray) -> Sor
     return SortedActions(target[order], ts[order], account[order], order)
 
 
-def window_pairs(acts: SortedActions, *, window_s: int | None, max_pairs: int = 8_000_000
+def window_pairs(acts: SortedActions, *, window_s: int | None, max_pairs: int = 2_000_000
                  ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Blocks of (i, j) positions in `acts`, i < j, same target, ts[j] - ts[i] <= window_s
     (inclusive; None means any time), by different accounts. Each pair comes exactly once."""
