@@ -44,12 +44,14 @@ case = init_case(Path(sys.argv[1]))
 ingest_files(case, [Path(sys.argv[2])])
 loaded = time.perf_counter() - t
 fdr = None if sys.argv[3] == "none" else float(sys.argv[3])
-[summary] = scan(case, layers=["co_share"], window_s=60, min_targets=2, fdr=fdr)
+summary = scan(case, layers=["co_share"], window_s=60, min_targets=2, fdr=fdr)[0]
 total = time.perf_counter() - t
 if sys.argv[4] != "-":
     from trollscan.store.results import read_query
     import pyarrow.parquet as pq
     pq.write_table(read_query(case, "SELECT account_a, account_b, n_targets FROM edges"), sys.argv[4])
+    pq.write_table(read_query(case, "SELECT group_id, account_id FROM group_members"),
+                   sys.argv[4].replace(".parquet", ".groups.parquet"))
 case.close()
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 print(json.dumps({"seconds": total, "load_s": loaded, "edges": summary.edges, "peak_mb": hwm / 1024}))
@@ -91,7 +93,7 @@ def run_trollscan(items: Path, scratch: Path, fdr: str, edges_out: str) -> dict:
     out = subprocess.run([sys.executable, "-c", _TROLLSCAN, str(case), str(items), fdr, edges_out],
                          capture_output=True, text=True, check=True)
     subprocess.run(["rm", "-rf", str(case)], check=True)
-    return json.loads(out.stdout)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run_cnt(prefix: Path, scratch: Path) -> dict:
@@ -108,6 +110,23 @@ def run_cnt(prefix: Path, scratch: Path) -> dict:
     res = json.loads(out.stdout.strip().splitlines()[-1])
     return {"seconds": seconds, "peak_mb": peak_kb / 1024, "edges_raw": res["co_retweet_edges"],
             "parquet": outdir / "cnt_co_retweet.parquet"}
+
+
+def planted(prefix: Path, edges_file: Path) -> dict:
+    """How the kept edges and the groups found match the generator's planted groups."""
+    from trollscan.clusters import adjusted_rand_index
+
+    groups = json.loads(prefix.with_suffix(".groups.json").read_text())["groups"]
+    truth = {str(a): str(g) for g, members in groups.items() for a in members}
+    planted_pairs = {(min(a, b), max(a, b)) for g, members in groups.items()
+                     for a in map(str, members) for b in map(str, members) if a < b}
+    e = pq.read_table(edges_file)
+    kept = set(zip(e["account_a"].to_pylist(), e["account_b"].to_pylist()))
+    m = pq.read_table(str(edges_file).replace(".parquet", ".groups.parquet"))
+    found = {a: str(g) for g, a in zip(m["group_id"].to_pylist(), m["account_id"].to_pylist())}
+    return {"planted_pairs": len(planted_pairs), "recall": round(len(kept & planted_pairs) / max(len(planted_pairs), 1), 3),
+            "precision": round(len(kept & planted_pairs) / max(len(kept), 1), 3),
+            "groups_found": len(set(found.values())), "ari": round(adjusted_rand_index(truth, found), 3)}
 
 
 def agreement(ours: Path, theirs: Path) -> dict:
@@ -142,9 +161,10 @@ def main() -> None:
         ours = (secs[0], statistics.median(secs), max(r["peak_mb"] for r in runs), runs[0]["edges"])
         print(f"{n:>10,} {'trollscan (no null model)':<28} {ours[0]:>8.1f} {ours[1]:>9.1f} {ours[2]:>8.0f} "
               f"{ours[3]:>8,}   (ingest {min(r['load_s'] for r in runs):.1f} s)", flush=True)
-        fdr = run_trollscan(items, scratch, "0.01", "-")
+        fdr_file = scratch / f"ours_fdr_{n}.parquet"
+        fdr = run_trollscan(items, scratch, "0.01", str(fdr_file))
         print(f"{n:>10,} {'trollscan (FDR 1 %)':<28} {fdr['seconds']:>8.1f} {'':>9} {fdr['peak_mb']:>8.0f} "
-              f"{fdr['edges']:>8,}", flush=True)
+              f"{fdr['edges']:>8,}   {json.dumps(planted(prefix, fdr_file))}", flush=True)
         if n > args.skip_peer_above:
             continue
         cnt_runs = [run_cnt(prefix, scratch) for _ in range(args.repeat)]

@@ -7,16 +7,19 @@ The only module besides the CLI that strings stages together; every read and wri
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .clusters import find_groups, group_evidence
 from .coordination import LAYERS, co_action, edge_rows, pair_evidence
 from .errors import BadParameter
 from .store import Case
-from .store.results import input_fingerprint, read_names, read_query, write_results
+from .store.results import (input_fingerprint, read_group_items, read_names, read_query, read_top_targets,
+                            write_results)
 
 __all__ = ["LayerSummary", "scan"]
 
@@ -82,7 +85,49 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         ranked = evidence_table.sort_by([("strength", "descending")]) if evidence_table.num_rows else None
         summary.top = ranked["sentence"].to_pylist()[:3] if ranked is not None else []
         summaries.append(summary)
+    summaries.append(_groups(case, fingerprint, seed=seed, progress=progress))
     return summaries
+
+
+def _groups(case: Case, fingerprint: str, *, seed: int, progress) -> LayerSummary:
+    """Operator groups from every layer's edges now in the case."""
+    if progress:
+        progress("groups")
+    started = time.perf_counter()
+    edges = read_query(case, "SELECT platform, layer, account_a, account_b, weight, first_at, last_at FROM edges")
+    groups = find_groups(edges, seed=seed)
+    rows, member_rows, evidence = [], [], []
+    for group_id, g in enumerate(groups, start=1):
+        targets = read_top_targets(case, g.platform, g.members)
+        rows.append({"group_id": group_id, "platform": g.platform, "size": len(g.members),
+                     "cohesion": g.cohesion, "layers": g.layers, "first_at": _time(g.first_ts),
+                     "last_at": _time(g.last_ts), "top_targets": targets})
+        member_rows += [{"group_id": group_id, "platform": g.platform, "account_id": m} for m in g.members]
+        evidence.append((g, group_id))
+    names = {}
+    for g, _ in evidence:
+        names.update(read_names(case, g.platform, g.members[:3]))
+    members = pa.Table.from_pylist(member_rows, schema=_MEMBERS)
+    items = read_group_items(case, members) if member_rows else {}
+    ev = group_evidence([g for g, _ in evidence], names, items=[items.get(i, []) for _, i in evidence])
+    summary = LayerSummary("groups", None, actions=edges.num_rows, candidates=len(groups), edges=len(groups))
+    summary.seconds = time.perf_counter() - started
+    summary.top = ev["sentence"].to_pylist()[:3]
+    write_results(case, detector="groups", params={"seed": seed, "resolution": 1.0, "min_size": 3},
+                  input_hash=fingerprint, seconds=summary.seconds, edges=None, evidence=ev,
+                  groups=pa.Table.from_pylist(rows, schema=_GROUPS) if rows else None,
+                  members=members if rows else None)
+    return summary
+
+
+def _time(ts: int):
+    return datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
+
+
+_GROUPS = pa.schema([("group_id", pa.int32()), ("platform", pa.string()), ("size", pa.int32()),
+                     ("cohesion", pa.float64()), ("layers", pa.list_(pa.string())), ("first_at", pa.timestamp("us")),
+                     ("last_at", pa.timestamp("us")), ("top_targets", pa.list_(pa.string()))])
+_MEMBERS = pa.schema([("group_id", pa.int32()), ("platform", pa.string()), ("account_id", pa.string())])
 
 
 def _empty_evidence() -> pa.Table:

@@ -1,8 +1,9 @@
 """Account pairs that act on the same targets within a time window, scored against a null model.
 
 Score of a pair (a, b): the sum, over the distinct targets both acted on within the window, of the
-target's rarity 1 / log2(1 + k) (k: accounts acting on the target), divided by sqrt(d_a * d_b)
-(d: distinct targets each account acted on in the layer). Two accounts that again and again act
+target's rarity 1 / log2(1 + k) (k: accounts acting on the target), divided by
+sqrt((d_a + 5) * (d_b + 5)) (d: distinct targets each account acted on in the layer; the 5 keeps
+accounts with a handful of actions from scoring high on one or two chance meetings). Two accounts that again and again act
 on the same obscure items within seconds score high; a pair that met on one viral post among
 thousands, or two hyperactive accounts that meet everywhere by chance, score low.
 
@@ -25,6 +26,11 @@ __all__ = ["CoActionResult", "co_action_edges"]
 
 _EMPTY = pa.schema([("pk", pa.int64()), ("n_targets", pa.int64()), ("n_items", pa.int64()),
                     ("rarity", pa.float64()), ("first_ts", pa.int64()), ("last_ts", pa.int64())])
+
+
+# Added to each account's number of targets before normalising: two accounts with two actions each
+# that met twice by chance must not outscore a pair that met twenty times.
+_SHRINK = 5.0
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ def _score(pairs: pa.Table, degree: np.ndarray, width: int, min_repeats: int, re
     raw = pairs["rarity"].to_numpy()
     if repeats == "items":  # one shared target (an IP address): each co-action on it counts
         raw = raw * pairs["n_items"].to_numpy() / np.maximum(pairs["n_targets"].to_numpy(), 1)
-    weight = raw / np.sqrt(degree[a] * degree[b])
+    weight = raw / np.sqrt((degree[a] + _SHRINK) * (degree[b] + _SHRINK))
     return pairs.append_column("weight", pa.array(weight))
 
 

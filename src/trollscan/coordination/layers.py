@@ -45,7 +45,7 @@ class Layer:
 
 
 def _items(kinds: str, target: str, extra_where: str = "") -> str:
-    return (f"SELECT platform, account_id, {target} AS target, CAST(epoch(created_at) AS BIGINT) AS ts, item_id "
+    return (f"SELECT platform, account_id, {target} AS target, CAST(floor(epoch(created_at)) AS BIGINT) AS ts, item_id "
             f"FROM items WHERE kind IN ({kinds}) AND created_at IS NOT NULL AND {target} IS NOT NULL {extra_where}")
 
 
@@ -61,26 +61,26 @@ LAYERS: dict[str, Layer] = {
         Layer("co_url", "the same link (normalised) within the window",
               "posted the same {n} links", 300,
               "SELECT platform, account_id, " + URL_SQL + " AS target, ts, item_id FROM ("
-              "SELECT platform, account_id, unnest(urls) AS url, CAST(epoch(created_at) AS BIGINT) AS ts, item_id "
+              "SELECT platform, account_id, unnest(urls) AS url, CAST(floor(epoch(created_at)) AS BIGINT) AS ts, item_id "
               "FROM items WHERE urls IS NOT NULL AND created_at IS NOT NULL) WHERE url <> ''"),
         Layer("co_hashtags", "the same sequence of two or more hashtags within the window",
               "used the same hashtag sequence {n} times", 300,
               "SELECT platform, account_id, array_to_string(list_transform(hashtags, lambda h: lower(h)), ' ') "
-              "AS target, CAST(epoch(created_at) AS BIGINT) AS ts, item_id FROM items "
+              "AS target, CAST(floor(epoch(created_at)) AS BIGINT) AS ts, item_id FROM items "
               "WHERE len(hashtags) >= 2 AND created_at IS NOT NULL"),
         Layer("co_text", "the same words (normalised text of 20+ characters) within the window",
               "wrote the same text {n} times", 3600,
               "SELECT platform, account_id, md5(t) AS target, ts, item_id FROM ("
-              "SELECT platform, account_id, " + TEXT_SQL + " AS t, CAST(epoch(created_at) AS BIGINT) AS ts, "
+              "SELECT platform, account_id, " + TEXT_SQL + " AS t, CAST(floor(epoch(created_at)) AS BIGINT) AS ts, "
               "item_id FROM items WHERE text IS NOT NULL AND created_at IS NOT NULL) WHERE length(t) >= 20"),
         Layer("same_text", "the same words (normalised text of 20+ characters) at any time",
               "wrote the same {n} texts", None,
               "SELECT platform, account_id, md5(t) AS target, ts, item_id FROM ("
-              "SELECT platform, account_id, " + TEXT_SQL + " AS t, CAST(epoch(created_at) AS BIGINT) AS ts, "
+              "SELECT platform, account_id, " + TEXT_SQL + " AS t, CAST(floor(epoch(created_at)) AS BIGINT) AS ts, "
               "item_id FROM items WHERE text IS NOT NULL AND created_at IS NOT NULL) WHERE length(t) >= 20"),
         Layer("shared_ip", "comments sent from the same IP address (site comment logs) at any time",
               "commented from the same IP address ({n} pairs of their comments)", None,
-              "SELECT platform, account_id, ip_hash AS target, CAST(epoch(seen_at) AS BIGINT) AS ts, item_id "
+              "SELECT platform, account_id, ip_hash AS target, CAST(floor(epoch(seen_at)) AS BIGINT) AS ts, item_id "
               "FROM access_log WHERE ip_hash IS NOT NULL AND seen_at IS NOT NULL", repeats="items",
               null_model=False),
     ]

@@ -31,6 +31,26 @@ def sort_actions(target: np.ndarray, ts: np.ndarray, account: np.ndarray) -> Sor
     return SortedActions(target[order], ts[order], account[order], order)
 
 
+def _window_ends(acts: SortedActions, window_s: int) -> np.ndarray:
+    """For each action, one past the last action on the same target at most window_s later.
+
+    One binary search over a combined (target, time) key; targets are taken in slices small
+    enough that the key fits in 64 bits (it always does for second timestamps in practice).
+    """
+    n = len(acts.ts)
+    span = int(acts.ts.max() - acts.ts.min()) + window_s + 1
+    per_slice = max(1, (1 << 62) // span)
+    right = np.empty(n, dtype=np.int64)
+    t0, t_end = int(acts.target[0]), int(acts.target[-1])
+    while t0 <= t_end:
+        lo = int(np.searchsorted(acts.target, t0, side="left"))
+        hi = int(np.searchsorted(acts.target, t0 + per_slice, side="left"))
+        key = (acts.target[lo:hi] - t0) * span + (acts.ts[lo:hi] - acts.ts.min())
+        right[lo:hi] = lo + np.searchsorted(key, key + window_s, side="right")
+        t0 += per_slice
+    return right
+
+
 def window_pairs(acts: SortedActions, *, window_s: int | None, max_pairs: int = 2_000_000
                  ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Blocks of (i, j) positions in `acts`, i < j, same target, ts[j] - ts[i] <= window_s
@@ -45,9 +65,7 @@ def window_pairs(acts: SortedActions, *, window_s: int | None, max_pairs: int = 
         run_end = np.repeat(bounds, np.diff(np.insert(bounds, 0, 0)))
         right = run_end
     else:
-        span = int(acts.ts.max() - acts.ts.min()) + window_s + 1
-        key = (acts.target - acts.target.min()) * span + (acts.ts - acts.ts.min())
-        right = np.searchsorted(key, key + window_s, side="right")
+        right = _window_ends(acts, window_s)
     counts = right - np.arange(n) - 1
     starts = np.cumsum(counts) - counts  # first pair number of each i
     lo = 0

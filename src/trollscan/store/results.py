@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pyarrow as pa
@@ -11,7 +13,23 @@ import pyarrow as pa
 from .. import __version__
 from .case import Case, fetch_arrow
 
-__all__ = ["read_query", "input_fingerprint", "write_results", "read_names"]
+__all__ = ["read_query", "input_fingerprint", "write_results", "read_names", "read_top_targets",
+           "read_group_items"]
+
+
+@contextmanager
+def _temp_table(case: Case, name: str, data: pa.Table) -> Iterator[None]:
+    """`data` as a temporary table for the duration: joins of a registered Arrow table get no
+    statistics, and DuckDB can plan them very badly."""
+    case.con.register("_arrow_in", data)
+    try:
+        case.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _arrow_in")
+    finally:
+        case.con.unregister("_arrow_in")
+    try:
+        yield
+    finally:
+        case.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def read_query(case: Case, sql: str, params: list | None = None) -> pa.Table:
@@ -29,27 +47,53 @@ def read_names(case: Case, platform: str, account_ids: list[str]) -> dict[str, s
     """How to name accounts in a sentence: @handle, else the display name, else the id."""
     if not account_ids:
         return {}
-    case.con.register("_ids", pa.table({"account_id": pa.array(sorted(set(account_ids)), pa.string())}))
-    try:
+    with _temp_table(case, "_ids", pa.table({"account_id": pa.array(sorted(set(account_ids)), pa.string())})):
         rows = case.con.execute(
             "SELECT i.account_id, a.handle, a.name FROM _ids i LEFT JOIN accounts a "
             "ON a.platform = ? AND a.account_id = i.account_id", [platform]).fetchall()
-    finally:
-        case.con.unregister("_ids")
     return {aid: f"@{handle}" if handle else (name or aid) for aid, handle, name in rows}
 
 
+def read_top_targets(case: Case, platform: str, members: list[str], limit: int = 5) -> list[str]:
+    """Where a group's accounts act most: pages, posts or articles, most items first."""
+    with _temp_table(case, "_members", pa.table({"account_id": pa.array(members, pa.string())})):
+        rows = case.con.execute(
+            "SELECT coalesce(target_id, parent_id) AS t, count(*) AS n FROM items SEMI JOIN _members USING (account_id) "
+            "WHERE platform = ? AND coalesce(target_id, parent_id) IS NOT NULL GROUP BY t ORDER BY n DESC, t LIMIT ?",
+            [platform, limit]).fetchall()
+    return [r[0] for r in rows]
+
+
+def read_group_items(case: Case, members: pa.Table, limit: int = 100) -> dict[int, list[str]]:
+    """Per group (members: group_id, platform, account_id), up to `limit` items of the strongest
+    pair evidence between its members."""
+    with _temp_table(case, "_m", members):
+        rows = case.con.execute(
+            "WITH ev AS (SELECT platform, account_ids[1] AS a, account_ids[2] AS b, item_ids, strength FROM evidence "
+            "            WHERE detector LIKE 'coaction.%'), "
+            "linked AS (SELECT m1.group_id, ev.item_ids FROM ev "
+            "           JOIN _m m1 ON m1.platform = ev.platform AND m1.account_id = ev.a "
+            "           JOIN _m m2 ON m2.platform = ev.platform AND m2.account_id = ev.b "
+            "           WHERE m1.group_id = m2.group_id "
+            "           QUALIFY row_number() OVER (PARTITION BY m1.group_id ORDER BY ev.strength DESC, ev.a, ev.b) <= 20), "
+            "items AS (SELECT DISTINCT group_id, unnest(item_ids) AS item FROM linked) "
+            "SELECT group_id, list(item ORDER BY item)[1:?] FROM items GROUP BY group_id", [limit]).fetchall()
+    return dict(rows)
+
+
 def write_results(case: Case, *, detector: str, params: dict, input_hash: str, seconds: float,
-                  edges: pa.Table | None, evidence: pa.Table) -> int:
+                  edges: pa.Table | None, evidence: pa.Table, groups: pa.Table | None = None,
+                  members: pa.Table | None = None) -> int:
     """Replace the previous results of `detector` with these, in one transaction; the new run_id."""
     con = case.con
     con.execute("BEGIN")
     try:
         old = [r[0] for r in con.execute("SELECT run_id FROM runs WHERE detector = ?", [detector]).fetchall()]
-        for table in ("evidence", "edges"):
+        for table in ("evidence", "edges", "groups", "group_members"):
             con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [old])
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0]
-        rows = evidence.num_rows + (edges.num_rows if edges is not None else 0)
+        rows = evidence.num_rows + (edges.num_rows if edges is not None else 0) + (
+            groups.num_rows if groups is not None else 0)
         con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, detector, __version__, json.dumps(params, sort_keys=True), input_hash,
                      datetime.now(timezone.utc).replace(tzinfo=None), seconds, rows])
@@ -58,6 +102,14 @@ def write_results(case: Case, *, detector: str, params: dict, input_hash: str, s
             con.execute("INSERT INTO edges SELECT ?, platform, layer, account_a, account_b, weight, n_targets, "
                         "n_items, first_at, last_at FROM _edges", [run_id])
             con.unregister("_edges")
+        if groups is not None and groups.num_rows:
+            con.register("_groups", groups)
+            con.execute("INSERT INTO groups SELECT ?, group_id, platform, size, cohesion, layers, first_at, last_at, "
+                        "top_targets FROM _groups", [run_id])
+            con.unregister("_groups")
+            con.register("_members", members)
+            con.execute("INSERT INTO group_members SELECT ?, group_id, platform, account_id FROM _members", [run_id])
+            con.unregister("_members")
         if evidence.num_rows:
             con.register("_evidence", evidence)
             con.execute("INSERT INTO evidence SELECT ?, detector, platform, account_ids, strength, item_ids, "

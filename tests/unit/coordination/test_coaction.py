@@ -25,8 +25,9 @@ def test_a_pair_on_one_viral_post_weighs_less_than_on_obscure_ones() -> None:
     obscure = [("c", "o1", 0), ("d", "o1", 3)]
     edges = {(e["account_a"], e["account_b"]): e["weight"]
              for e in _edges(viral + obscure, window_s=60, min_targets=1, fdr=None).edges.to_pylist()}
-    assert edges[("c", "d")] == pytest.approx(1 / np.log2(1 + 2))  # rarity 1/log2(1 + accounts on the target)
-    assert edges[("a", "b")] == pytest.approx(1 / np.log2(1 + 202))
+    # rarity 1/log2(1 + accounts on the target), over sqrt((targets of a + 5) * (targets of b + 5))
+    assert edges[("c", "d")] == pytest.approx(1 / np.log2(1 + 2) / 6)
+    assert edges[("a", "b")] == pytest.approx(1 / np.log2(1 + 202) / 6)
 
 
 def test_the_null_model_keeps_a_planted_group_and_drops_chance_pairs() -> None:
