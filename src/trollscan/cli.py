@@ -23,7 +23,7 @@ from .store import LoadSummary, init_case, open_case
 from .store.case import DB_NAME
 from .store.status import read_status
 from .store.export import write_edges_csv
-from .scan import scan
+from .scan import scan, scan_coortweet
 
 __all__ = ["app", "main", "init", "ingest", "status", "formats", "demo", "scan_command", "export_edges"]
 
@@ -220,12 +220,20 @@ def scan_command(
     min_targets: Annotated[int, typer.Option(help="Distinct targets a pair must share.")] = 2,
     fdr: Annotated[float, typer.Option(help="Share of kept edges the null model may explain.")] = 0.01,
     seed: Annotated[int, typer.Option(help="Seed of the null model.")] = 1,
+    coortweet: Annotated[bool, typer.Option("--coortweet", help="CooRTweet 2.1.3's co-share network instead "
+                                            "(docs/coortweet.md); --window is its time_window, default 10.")] = False,
+    min_participation: Annotated[int, typer.Option(help="CooRTweet's min_participation (with --coortweet).")] = 2,
+    edge_weight: Annotated[float, typer.Option(help="CooRTweet's edge_weight quantile (with --coortweet).")] = 0.5,
 ) -> None:
     """Find accounts that act together, and store the edges and evidence in the case."""
     with open_case(case) as c:
-        summaries = scan(c, layers=layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
-                         progress=lambda name: err.print(Text(f"scanning {name}..."), end="\r")
-                         if err.is_terminal else None)
+        if coortweet:
+            summaries = [scan_coortweet(c, window_s=10 if window is None else window,
+                                        min_participation=min_participation, edge_weight=edge_weight)]
+        else:
+            summaries = scan(c, layers=layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
+                             progress=lambda name: err.print(Text(f"scanning {name}..."), end="\r")
+                             if err.is_terminal else None)
     _print_scan(summaries)
 
 

@@ -6,6 +6,7 @@ The only module besides the CLI that strings stages together; every read and wri
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timezone
 from collections.abc import Callable
@@ -15,13 +16,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .clusters import find_groups, group_evidence
-from .coordination import LAYERS, co_action, edge_rows, pair_evidence
+from .coordination import LAYERS, co_action, coortweet, edge_rows, pair_evidence
 from .errors import BadParameter
 from .store import Case
 from .store.results import (input_fingerprint, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
 
-__all__ = ["LayerSummary", "scan"]
+__all__ = ["LayerSummary", "scan", "scan_coortweet"]
 
 
 @dataclass
@@ -135,3 +136,78 @@ def _empty_evidence() -> pa.Table:
                      "account_ids": pa.array([], pa.list_(pa.string())), "strength": pa.array([], pa.float64()),
                      "item_ids": pa.array([], pa.list_(pa.string())), "sentence": pa.array([], pa.string()),
                      "details": pa.array([], pa.string())})
+
+
+def scan_coortweet(case: Case, *, window_s: int = 10, min_participation: int = 2, edge_weight: float = 0.5
+                   ) -> LayerSummary:
+    """CooRTweet 2.1.3's co-share network (detect_groups, then generate_coordinated_network with
+    subgraph 1) over each platform's shares, stored as the `coortweet` layer with evidence."""
+    started = time.perf_counter()
+    actions = read_query(case, LAYERS["co_share"].sql)
+    summary = LayerSummary("coortweet", window_s, actions=actions.num_rows)
+    edges, evidence = [], []
+    for platform in sorted(set(actions["platform"].to_pylist())) if actions.num_rows else []:
+        mine = actions.filter(pc.equal(actions["platform"], platform))
+        pairs = coortweet.detect_groups(mine["target"], mine["account_id"], mine["item_id"], mine["ts"],
+                                        time_window=window_s, min_participation=min_participation)
+        network = coortweet.generate_coordinated_network(pairs, edge_weight=edge_weight, subgraph=1, objects=True)
+        summary.candidates += pairs.num_rows
+        summary.threshold = network.threshold or 0.0
+        if not network.edges.num_rows:
+            continue
+        e = _coortweet_edges(platform, mine, pairs, network.edges)
+        edges.append(e)
+        who = read_names(case, platform, e["account_a"].to_pylist() + e["account_b"].to_pylist())
+        evidence.append(_coortweet_evidence(platform, e, who, window_s, network.threshold))
+    summary.seconds = time.perf_counter() - started
+    edge_table = pa.concat_tables(edges) if edges else None
+    ev = pa.concat_tables(evidence) if evidence else _empty_evidence()
+    write_results(case, detector="coaction.coortweet",
+                  params={"window_s": window_s, "min_participation": min_participation, "edge_weight": edge_weight,
+                          "subgraph": 1},
+                  input_hash=input_fingerprint(case), seconds=summary.seconds, edges=edge_table, evidence=ev)
+    summary.edges = edge_table.num_rows if edge_table is not None else 0
+    summary.top = ev.sort_by([("strength", "descending")])["sentence"].to_pylist()[:3] if ev.num_rows else []
+    return summary
+
+
+def _coortweet_edges(platform: str, actions: pa.Table, pairs: pa.Table, net: pa.Table) -> pa.Table:
+    """CooRTweet's edges in the case's shape: weight as CooRTweet counts it (share pairs), the
+    distinct objects, first and last share time, and the content ids of each pair's shares."""
+    ts_of = dict(zip(actions["item_id"].to_pylist(), actions["ts"].to_pylist()))
+    spans: dict[tuple[str, str], list] = {}
+    for a, b, c1, c2 in zip(*(pairs[c].to_pylist() for c in ("account_id", "account_id_y", "content_id", "content_id_y"))):
+        key = (min(a, b), max(a, b))
+        t = (ts_of.get(c1), ts_of.get(c2))
+        span = spans.setdefault(key, [min(t), max(t), []])
+        span[0], span[1] = min(span[0], *t), max(span[1], *t)
+        for c in (c1, c2):
+            if c not in span[2] and len(span[2]) < 100:
+                span[2].append(c)
+    rows = []
+    for a, b, w, objs in zip(*(net[c].to_pylist() for c in ("account_id", "account_id_y", "weight", "object_ids"))):
+        first, last, items = spans[(a, b)]
+        rows.append({"platform": platform, "layer": "coortweet", "account_a": a, "account_b": b, "weight": float(w),
+                     "n_targets": len(set(objs.split(","))), "n_items": int(w), "first_ts": first, "last_ts": last,
+                     "items": items})
+    t = pa.Table.from_pylist(rows)
+    to_time = lambda c: pc.cast(pc.multiply(t[c], 1_000_000), pa.timestamp("us"))  # noqa: E731
+    return t.append_column("first_at", to_time("first_ts")).append_column("last_at", to_time("last_ts"))
+
+
+def _coortweet_evidence(platform: str, e: pa.Table, names: dict[str, str], window_s: int,
+                        threshold: float | None) -> pa.Table:
+    rows = []
+    for r in e.to_pylist():
+        first = datetime.fromtimestamp(r["first_ts"], timezone.utc)
+        last = datetime.fromtimestamp(r["last_ts"], timezone.utc)
+        rows.append({
+            "detector": "coaction.coortweet", "platform": platform, "account_ids": [r["account_a"], r["account_b"]],
+            "strength": min(1.0, r["weight"] / 10.0), "item_ids": r["items"],
+            "sentence": (f"{names.get(r['account_a'], r['account_a'])} and {names.get(r['account_b'], r['account_b'])} "
+                         f"shared {r['n_targets']} of the same items within {window_s} seconds of each other "
+                         f"{int(r['weight'])} times (CooRTweet weight, above the network's threshold "
+                         f"{threshold:g}), {first:%d %b %Y} to {last:%d %b %Y}."),
+            "details": json.dumps({"weight": r["weight"], "n_objects": r["n_targets"], "threshold": threshold}),
+        })
+    return pa.Table.from_pylist(rows, schema=_empty_evidence().schema)

@@ -99,3 +99,21 @@ def test_scan_rejects_a_bad_window_with_the_rule(tmp_path: Path) -> None:
     r = run("scan", "--case", "case", "--window", "0", cwd=tmp_path)
     assert r.returncode == 1
     assert "The 'window_s' parameter of scan must be an int >= 1; got 0." in r.stderr
+
+
+def test_coortweet_mode_flags_pairs_above_the_networks_median(tmp_path: Path) -> None:
+    run("init", "case", cwd=tmp_path)
+    lines = ["platform,item_id,kind,account_id,created_at,parent_id"]
+    n = 0
+    for k, t0 in enumerate([1549512000, 1549515000, 1549518000, 1549521000]):
+        for account, dt in (("a", 0), ("b", 20)) + ((("c", 45),) if k < 2 else ()):
+            n += 1
+            lines.append(f"twitter,s{n},share,{account},{t0 + dt},tw{k}")
+    (tmp_path / "items.csv").write_text("\n".join(lines) + "\n")
+    assert run("ingest", "items.csv", "--case", "case", cwd=tmp_path).returncode == 0
+    r = run("scan", "--case", "case", "--coortweet", "--window", "60", "--min-participation", "2", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "a and b shared 4 of the same items within 60 seconds of each other 4 times" in r.stdout
+    run("export", "edges", "--case", "case", "--out", "e.csv", "--layer", "coortweet", cwd=tmp_path)
+    rows = (tmp_path / "e.csv").read_text().splitlines()
+    assert len(rows) == 2 and rows[1].startswith('"twitter","a","b","coortweet",4,4,4')
