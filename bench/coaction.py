@@ -12,7 +12,11 @@ planted groups), the common input of every co-action figure. For each size:
 - coordination-network-toolkit through ../shared/bench/bench_cnt.py: preprocess its CSV into
   SQLite and compute co_retweet with the same window and min edge weight 2, 2 threads.
 Prints wall time (min / median of --repeat runs), peak resident memory (max), the ratio, and the
-edge-set agreement (pairs with weight >= 2 in either direction for the toolkit; self-loops dropped).
+edge-set agreement (pairs with weight >= 2 in either direction for the toolkit; self-loops dropped):
+with trollscan's rule (at least 2 distinct retweeted tweets) and, computed with trollscan's kernel,
+with the toolkit's rule (at least 2 of one account's retweets matched, which counts an account
+retweeting one tweet twice as 2). For planted groups: recall and precision of the planted pairs
+among the FDR run's edges, and the adjusted Rand index of its groups.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -129,15 +134,46 @@ def planted(prefix: Path, edges_file: Path) -> dict:
             "groups_found": len(set(found.values())), "ari": round(adjusted_rand_index(truth, found), 3)}
 
 
-def agreement(ours: Path, theirs: Path) -> dict:
-    mine = pq.read_table(ours)
-    a = {(x, y) for x, y in zip(mine["account_a"].to_pylist(), mine["account_b"].to_pylist())}
-    t = pq.read_table(theirs)
-    b = set()
+def toolkit_semantics(items: Path) -> set[tuple[str, str]]:
+    """Co-retweet pairs computed with trollscan's kernel under the toolkit's own rule: a directed
+    weight counts u1's retweets with a retweet of the same tweet by u2 within the window
+    (inclusive); a pair is an edge when either direction reaches 2."""
+    from trollscan.coordination.edges import _codes
+    from trollscan.coordination.window import sort_actions, window_pairs
+
+    t = pq.read_table(items, columns=["kind", "account_id", "parent_id", "created_at"])
+    t = t.filter(pc.equal(t["kind"], "share"))
+    acc, names = _codes(t["account_id"])
+    tgt, _ = _codes(t["parent_id"])
+    ts = pc.cast(pc.divide(pc.cast(t["created_at"], pa.int64()), 1_000_000), pa.int64()).to_numpy()
+    acts = sort_actions(tgt, ts, acc)
+    w = len(names)
+    keys, msgs = [], []
+    for i, j in window_pairs(acts, window_s=60):
+        keys.append(np.concatenate([acts.account[i] * w + acts.account[j], acts.account[j] * w + acts.account[i]]))
+        msgs.append(np.concatenate([i, j]))
+    tb = pa.table({"k": np.concatenate(keys), "m": np.concatenate(msgs)})
+    tb = tb.group_by(["k", "m"]).aggregate([]).group_by("k").aggregate([("m", "count")])
+    k = tb["k"].to_numpy()[tb["m_count"].to_numpy() >= 2]
+    lo, hi = np.minimum(k // w, k % w), np.maximum(k // w, k % w)
+    name = names.to_pylist()
+    return {(min(name[a], name[b]), max(name[a], name[b])) for a, b in set(zip(lo.tolist(), hi.tolist()))}
+
+
+def _toolkit_pairs(path: Path) -> set[tuple[str, str]]:
+    t = pq.read_table(path)
+    out = set()
     for u, v, w in zip(t["user_1"].to_pylist(), t["user_2"].to_pylist(), t["weight"].to_pylist()):
         if u != v and w >= 2:
             u, v = str(u), str(v)
-            b.add((min(u, v), max(u, v)))
+            out.add((min(u, v), max(u, v)))
+    return out
+
+
+def agreement(ours: Path, theirs: Path) -> dict:
+    mine = pq.read_table(ours)
+    a = {(x, y) for x, y in zip(mine["account_a"].to_pylist(), mine["account_b"].to_pylist())}
+    b = _toolkit_pairs(theirs)
     return {"ours": len(a), "theirs": len(b), "both": len(a & b), "only_ours": len(a - b), "only_theirs": len(b - a)}
 
 
@@ -171,6 +207,11 @@ def main() -> None:
         csecs = sorted(r["seconds"] for r in cnt_runs)
         peer = (csecs[0], statistics.median(csecs), max(r["peak_mb"] for r in cnt_runs))
         agree = agreement(ours_file, cnt_runs[0]["parquet"])
+        same_rule = toolkit_semantics(items)
+        theirs = _toolkit_pairs(cnt_runs[0]["parquet"])
+        agree["toolkit_rule_both"] = len(same_rule & theirs)
+        agree["toolkit_rule_only_ours"] = len(same_rule - theirs)
+        agree["toolkit_rule_only_theirs"] = len(theirs - same_rule)
         print(f"{n:>10,} {'coordination-network-toolkit':<28} {peer[0]:>8.1f} {peer[1]:>9.1f} {peer[2]:>8.0f} "
               f"{agree['theirs']:>8,}", flush=True)
         print(f"{n:>10,} ratio (toolkit / trollscan, median): {peer[1] / ours[1]:.1f}x; edge sets: "
