@@ -25,7 +25,8 @@ from .store.status import read_status
 from .store.export import write_edges_csv
 from .scan import scan, scan_coortweet
 
-__all__ = ["app", "main", "init", "ingest", "status", "formats", "demo", "scan_command", "export_edges"]
+__all__ = ["app", "main", "init", "ingest", "status", "formats", "demo", "scan_command", "export_edges",
+           "simulate"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
@@ -266,6 +267,27 @@ def export_edges(
     with open_case(case) as c:
         n = write_edges_csv(c, out_file, layer=layer)
     out.print(Text(f"Wrote {n:,} edges to {out_file}."))
+
+
+@app.command()
+@_handled
+def simulate(
+    out_dir: Annotated[Path, typer.Argument(help="Empty or new folder for the simulated case's files.")],
+    preset: Annotated[str, typer.Option(help="nurbots, kloop-election, evasive or spread.")] = "nurbots",
+    seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same bytes.")] = 1,
+    scale: Annotated[float, typer.Option(help="1 is about 10,000 accounts; 10 is 100,000.")] = 1.0,
+    images: Annotated[Optional[bool], typer.Option("--images/--no-images",
+                                                   help="Draw photo files (default: up to scale 10).")] = None,
+    file_format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+) -> None:
+    """Write a simulated case with known truth: input files, photos, truth.csv."""
+    from .simulate import simulate as run_simulation
+
+    summary = run_simulation(out_dir, preset=preset, seed=seed, scale=scale, images=images, fmt=file_format)
+    out.print(Text(f"Wrote {summary.accounts:,} accounts ({summary.fake_accounts:,} fake, {summary.operators:,} "
+                   f"operators in {len(summary.farms)} farms: {', '.join(summary.farms)}), {summary.images:,} photos, "
+                   f"{summary.total_bytes / 2**20:,.0f} MB to {out_dir}."))
+    out.print(Text(f"Load it: trollscan init CASE && trollscan ingest {out_dir / 'input'} --case CASE"))
 
 
 @app.command()

@@ -19,7 +19,7 @@ def co_action(actions: pa.Table, layer: Layer, *, window_s: int | None, min_targ
               fdr: float | None = 0.01, seed: int = 1) -> tuple[CoActionResult, pa.Table]:
     """Edges of one platform's actions (account_id, target, ts, item_id) in `layer`, and for each
     kept edge the items that link its two accounts (account_a, account_b, item_a, item_b, target,
-    ts_a, ts_b; at most 50 per edge, earliest first).
+    ts_a, ts_b; at most 10 per edge, earliest first).
 
     Reads:    actions of one layer and platform
     Evidence: the pairs of items, one by each account, on one target within the window

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import settings
 from .window import SortedActions, sort_actions, window_pairs
 
 __all__ = ["CoActionResult", "co_action_edges"]
@@ -52,45 +53,64 @@ def _codes(values) -> tuple[np.ndarray, pa.Array]:
 
 
 def _pairs(acts: SortedActions, width: int, rarity: np.ndarray, repeated: np.ndarray, *,
-           window_s: int | None) -> pa.Table:
-    """One row per account pair: distinct targets, co-actions, summed rarity, first and last time.
+           window_s: int | None, passes: int, keep) -> pa.Table:
+    """One row per account pair that `keep` accepts: distinct targets, co-actions, summed rarity,
+    first and last time.
 
-    `repeated[t]` says whether some account acted more than once on target t; only the pairs on
+    The pairs are counted in `passes` passes, each over the account pairs of one hash partition
+    (pk % passes), so memory holds one partition's pairs, not all of them; `keep` (a filter on
+    each partition's result) drops the pairs that repeat too little before the next pass.
+    `repeated[t]` says whether some account acted more than once on target t: only the pairs on
     such targets need counting per (pair, target) before counting per pair.
     """
-    simple, multiple = [], []
-    for i, j in window_pairs(acts, window_s=window_s):
-        ai, aj = acts.account[i], acts.account[j]
-        pk = np.minimum(ai, aj) * width + np.maximum(ai, aj)
-        t = acts.target[i]
-        rep = repeated[t]
-        once = ~rep
-        simple.append(pa.table({"pk": pk[once], "r": rarity[t[once]], "ts_i": acts.ts[i[once]],
-                                "ts_j": acts.ts[j[once]]}).group_by("pk", use_threads=False).aggregate(
-            [("r", "count"), ("r", "sum"), ("ts_i", "min"), ("ts_j", "max")]).rename_columns(
-            ["pk", "n", "r", "first", "last"]))
-        if rep.any():
-            multiple.append(pa.table({"pk": pk[rep], "t": t[rep], "ts_i": acts.ts[i[rep]],
-                                      "ts_j": acts.ts[j[rep]]}))
-    parts = [p.append_column("n_targets", p["n"]) for p in simple]
-    if multiple:
-        per_target = pa.concat_tables(multiple).group_by(["pk", "t"], use_threads=False).aggregate(
-            [("ts_i", "count"), ("ts_i", "min"), ("ts_j", "max")]).rename_columns(["pk", "t", "n", "first", "last"])
-        per_target = per_target.append_column("r", pa.array(rarity[per_target["t"].to_numpy()]))
-        per_target = per_target.append_column("n_targets", pa.array(np.ones(per_target.num_rows, np.int64)))
-        parts.append(per_target.select(["pk", "n", "r", "first", "last", "n_targets"]))
-    if not parts:
-        return _EMPTY.empty_table()
-    merged = pa.concat_tables(parts)
-    if len(parts) > 1:
-        merged = merged.group_by("pk", use_threads=False).aggregate(
-            [("n_targets", "sum"), ("n", "sum"), ("r", "sum"), ("first", "min"), ("last", "max")])
-        merged = merged.rename_columns(["pk", "n_targets", "n", "r", "first", "last"])
-    return pa.table({"pk": merged["pk"], "n_targets": merged["n_targets"], "n_items": merged["n"],
-                     "rarity": merged["r"], "first_ts": merged["first"], "last_ts": merged["last"]})
+    kept = []
+    for part in range(passes):
+        simple, multiple = [], []
+        for i, j in window_pairs(acts, window_s=window_s):
+            ai, aj = acts.account[i], acts.account[j]
+            pk = np.minimum(ai, aj) * width + np.maximum(ai, aj)
+            if passes > 1:
+                mine = pk % passes == part
+                i, j, pk = i[mine], j[mine], pk[mine]
+            t = acts.target[i]
+            rep = repeated[t]
+            once = ~rep
+            simple.append(pa.table({"pk": pk[once], "r": rarity[t[once]], "ts_i": acts.ts[i[once]],
+                                    "ts_j": acts.ts[j[once]]}).group_by("pk", use_threads=False).aggregate(
+                [("r", "count"), ("r", "sum"), ("ts_i", "min"), ("ts_j", "max")]).rename_columns(
+                ["pk", "n", "r", "first", "last"]))
+            if rep.any():
+                multiple.append(pa.table({"pk": pk[rep], "t": t[rep], "ts_i": acts.ts[i[rep]],
+                                          "ts_j": acts.ts[j[rep]]}).group_by(["pk", "t"], use_threads=False).aggregate(
+                    [("ts_i", "count"), ("ts_i", "min"), ("ts_j", "max")]))
+        parts = [p.append_column("n_targets", p["n"]) for p in simple]
+        if multiple:
+            per_target = pa.concat_tables(multiple).group_by(["pk", "t"], use_threads=False).aggregate(
+                [("ts_i_count", "sum"), ("ts_i_min", "min"), ("ts_j_max", "max")]).rename_columns(
+                ["pk", "t", "n", "first", "last"])
+            per_target = per_target.append_column("r", pa.array(rarity[per_target["t"].to_numpy()]))
+            per_target = per_target.append_column("n_targets", pa.array(np.ones(per_target.num_rows, np.int64)))
+            parts.append(per_target.select(["pk", "n", "r", "first", "last", "n_targets"]))
+        if not parts:
+            continue
+        merged = pa.concat_tables(parts)
+        if len(parts) > 1:
+            merged = merged.group_by("pk", use_threads=False).aggregate(
+                [("n_targets", "sum"), ("n", "sum"), ("r", "sum"), ("first", "min"), ("last", "max")])
+            merged = merged.rename_columns(["pk", "n_targets", "n", "r", "first", "last"])
+        kept.append(keep(pa.table({"pk": merged["pk"], "n_targets": merged["n_targets"], "n_items": merged["n"],
+                                   "rarity": merged["r"], "first_ts": merged["first"], "last_ts": merged["last"]})))
+    return pa.concat_tables(kept) if kept else keep(_EMPTY.empty_table())
+
+
+def _passes(acts: SortedActions, window_s: int | None) -> int:
+    """Enough passes that one holds about `coaction_pairs_per_pass` pairs."""
+    total = sum(len(i) for i, _ in window_pairs(acts, window_s=window_s))
+    return max(1, -(-total // settings.get("coaction_pairs_per_pass")))
 
 
 def _score(pairs: pa.Table, degree: np.ndarray, width: int, min_repeats: int, repeats: str) -> pa.Table:
+    """The pairs repeating at least `min_repeats` times, with their score as `weight`."""
     count = pairs["n_targets"] if repeats == "targets" else pairs["n_items"]
     pairs = pairs.filter(pc.greater_equal(count, min_repeats))
     pk = pairs["pk"].to_numpy()
@@ -113,7 +133,7 @@ def co_action_edges(
     null_rounds: int = 2,
     seed: int = 1,
     repeats: str = "targets",
-    links_per_edge: int = 50,
+    links_per_edge: int = 10,
 ) -> CoActionResult:
     """Edges between accounts (named as in `account`) from actions (account, target, ts).
 
@@ -133,7 +153,9 @@ def co_action_edges(
     degree = np.bincount(distinct % width, minlength=width).astype(np.float64)
     rarity = 1.0 / np.log2(1.0 + np.maximum(k, 1))
     acts = sort_actions(tgt, ts, acc)
-    observed = _score(_pairs(acts, width, rarity, repeated, window_s=window_s), degree, width, min_targets, repeats)
+    passes = _passes(acts, window_s) if len(ts) else 1
+    observed = _pairs(acts, width, rarity, repeated, window_s=window_s, passes=passes,
+                      keep=lambda p: _score(p, degree, width, min_targets, repeats))
     threshold, null_mean = 0.0, 0.0
     if fdr is not None and observed.num_rows:
         rng = np.random.default_rng(seed)
@@ -143,8 +165,8 @@ def co_action_edges(
             s_distinct = np.unique(tgt * width + shuffled)
             s_degree = np.bincount(s_distinct % width, minlength=width).astype(np.float64)
             s_repeated = np.bincount(s_distinct // width, minlength=n_targets) < np.bincount(tgt, minlength=n_targets)
-            null = _score(_pairs(sort_actions(tgt, ts, shuffled), width, rarity, s_repeated, window_s=window_s),
-                          s_degree, width, min_targets, repeats)
+            null = _pairs(sort_actions(tgt, ts, shuffled), width, rarity, s_repeated, window_s=window_s,
+                          passes=passes, keep=lambda p, d=s_degree: _score(p, d, width, min_targets, repeats))
             nulls.append(np.sort(null["weight"].to_numpy()))
         threshold, null_mean = _fdr_threshold(np.sort(observed["weight"].to_numpy()), nulls, fdr)
     kept = observed.filter(pc.greater_equal(observed["weight"], threshold))
