@@ -19,6 +19,7 @@ from .clusters import find_groups, group_evidence
 from .coordination import LAYERS, co_action, coortweet, edge_rows, pair_evidence
 from .errors import BadParameter
 from .store import Case
+from .store.engine import case_engine
 from .store.results import (input_fingerprint, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
 
@@ -67,7 +68,8 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         edges, evidence = [], []
         for platform in sorted(set(actions["platform"].to_pylist())) if actions.num_rows else []:
             mine = actions.filter(pc.equal(actions["platform"], platform))
-            result, linked = co_action(mine, layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed)
+            result, linked = co_action(mine, layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
+                                       engine=case_engine(case))
             summary.candidates += result.candidates
             summary.threshold = max(summary.threshold, result.threshold)
             if not result.edges.num_rows:

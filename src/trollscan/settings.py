@@ -41,8 +41,6 @@ SETTINGS: dict[str, Setting] = {
         Setting("store_threads", 0, "threads", "DuckDB worker threads; 0 means one per core."),
         Setting("arrow_typing", 1, "0 or 1",
                 "Convert text columns of common shapes (lists, numbers, times) in Arrow; 0 sends all through SQL."),
-        Setting("coaction_pairs_per_pass", 12_000_000, "pairs",
-                "Action pairs a co-action pass counts at once; more pairs take more passes, not more memory."),
         Setting("sniff_bytes", 65_536, "bytes", "Bytes read from the start of a file to detect its format."),
     ]
 }

@@ -51,16 +51,3 @@ def test_edges_ignore_row_order_and_are_symmetric_without_self_pairs(actions, rn
     assert first == edges(shuffled)
     assert all(e["account_a"] < e["account_b"] for e in first)
 
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[__import__("hypothesis").HealthCheck.function_scoped_fixture])
-@given(actions=st.lists(action, max_size=40), per_pass=st.integers(1, 6))
-def test_counting_in_several_passes_changes_nothing(actions, per_pass, monkeypatch) -> None:
-    acc = pa.array([f"u{a}" for a, _, _ in actions], pa.string())
-    tgt = pa.array([f"t{t}" for _, t, _ in actions], pa.string())
-    ts = np.array([s for _, _, s in actions], dtype=np.int64)
-    monkeypatch.delenv("TROLLSCAN_COACTION_PAIRS_PER_PASS", raising=False)
-    one = co_action_edges(acc, tgt, ts, window_s=60, min_targets=1, fdr=None)
-    monkeypatch.setenv("TROLLSCAN_COACTION_PAIRS_PER_PASS", str(per_pass))
-    many = co_action_edges(acc, tgt, ts, window_s=60, min_targets=1, fdr=None)
-    assert one.edges.to_pylist() == many.edges.to_pylist()
-    assert sorted(one.links.to_pylist(), key=str) == sorted(many.links.to_pylist(), key=str)

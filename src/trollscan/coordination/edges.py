@@ -20,13 +20,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import settings
+from ..store.engine import Engine, memory_engine
 from .window import SortedActions, sort_actions, window_pairs
 
 __all__ = ["CoActionResult", "co_action_edges"]
-
-_EMPTY = pa.schema([("pk", pa.int64()), ("n_targets", pa.int64()), ("n_items", pa.int64()),
-                    ("rarity", pa.float64()), ("first_ts", pa.int64()), ("last_ts", pa.int64())])
 
 
 # Added to each account's number of targets before normalising: two accounts with two actions each
@@ -52,67 +49,50 @@ def _codes(values) -> tuple[np.ndarray, pa.Array]:
     return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
 
-def _pairs(acts: SortedActions, width: int, rarity: np.ndarray, repeated: np.ndarray, *,
-           window_s: int | None, passes: int, keep) -> pa.Table:
-    """One row per account pair that `keep` accepts: distinct targets, co-actions, summed rarity,
-    first and last time.
+_PAIR_SCHEMA = pa.schema([("pk", pa.int64()), ("t", pa.int64()), ("r", pa.float64()),
+                          ("ts_i", pa.int64()), ("ts_j", pa.int64()), ("row_lo", pa.int64()), ("row_hi", pa.int64())])
 
-    The pairs are counted in `passes` passes, each over the account pairs of one hash partition
-    (pk % passes), so memory holds one partition's pairs, not all of them; `keep` (a filter on
-    each partition's result) drops the pairs that repeat too little before the next pass.
-    `repeated[t]` says whether some account acted more than once on target t: only the pairs on
-    such targets need counting per (pair, target) before counting per pair.
-    """
-    kept = []
-    for part in range(passes):
-        simple, multiple = [], []
+# Per account pair: distinct targets, co-actions, summed target rarity, first and last time;
+# only pairs repeating at least $min times. {count} is n_targets or n_items (the layer's rule).
+PAIRS_SQL = """
+SELECT pk, count(*) AS n_targets, CAST(sum(n) AS BIGINT) AS n_items, sum(r) AS rarity, min(first) AS first_ts,
+       max(last) AS last_ts
+FROM (SELECT pk, t, count(*) AS n, any_value(r) AS r, min(ts_i) AS first, max(ts_j) AS last FROM pairs GROUP BY pk, t)
+GROUP BY pk HAVING {count} >= $min
+"""
+# For each kept pair, the first $limit action pairs that link it.
+LINKS_SQL = """
+SELECT pk, ts, row_lo, row_hi FROM (
+    SELECT p.pk, least(p.ts_i, p.ts_j) AS ts, p.row_lo, p.row_hi,
+           row_number() OVER (PARTITION BY p.pk ORDER BY least(p.ts_i, p.ts_j), p.row_lo, p.row_hi) AS rank
+    FROM pairs p SEMI JOIN kept k ON p.pk = k.pk)
+WHERE rank <= $limit
+"""
+
+
+def _pair_stream(acts: SortedActions, width: int, rarity: np.ndarray, *, window_s: int | None
+                 ) -> pa.RecordBatchReader:
+    """Every action pair of the window as a stream of record batches (one block at a time)."""
+    def batches():
         for i, j in window_pairs(acts, window_s=window_s):
             ai, aj = acts.account[i], acts.account[j]
-            pk = np.minimum(ai, aj) * width + np.maximum(ai, aj)
-            if passes > 1:
-                mine = pk % passes == part
-                i, j, pk = i[mine], j[mine], pk[mine]
-            t = acts.target[i]
-            rep = repeated[t]
-            once = ~rep
-            simple.append(pa.table({"pk": pk[once], "r": rarity[t[once]], "ts_i": acts.ts[i[once]],
-                                    "ts_j": acts.ts[j[once]]}).group_by("pk", use_threads=False).aggregate(
-                [("r", "count"), ("r", "sum"), ("ts_i", "min"), ("ts_j", "max")]).rename_columns(
-                ["pk", "n", "r", "first", "last"]))
-            if rep.any():
-                multiple.append(pa.table({"pk": pk[rep], "t": t[rep], "ts_i": acts.ts[i[rep]],
-                                          "ts_j": acts.ts[j[rep]]}).group_by(["pk", "t"], use_threads=False).aggregate(
-                    [("ts_i", "count"), ("ts_i", "min"), ("ts_j", "max")]))
-        parts = [p.append_column("n_targets", p["n"]) for p in simple]
-        if multiple:
-            per_target = pa.concat_tables(multiple).group_by(["pk", "t"], use_threads=False).aggregate(
-                [("ts_i_count", "sum"), ("ts_i_min", "min"), ("ts_j_max", "max")]).rename_columns(
-                ["pk", "t", "n", "first", "last"])
-            per_target = per_target.append_column("r", pa.array(rarity[per_target["t"].to_numpy()]))
-            per_target = per_target.append_column("n_targets", pa.array(np.ones(per_target.num_rows, np.int64)))
-            parts.append(per_target.select(["pk", "n", "r", "first", "last", "n_targets"]))
-        if not parts:
-            continue
-        merged = pa.concat_tables(parts)
-        if len(parts) > 1:
-            merged = merged.group_by("pk", use_threads=False).aggregate(
-                [("n_targets", "sum"), ("n", "sum"), ("r", "sum"), ("first", "min"), ("last", "max")])
-            merged = merged.rename_columns(["pk", "n_targets", "n", "r", "first", "last"])
-        kept.append(keep(pa.table({"pk": merged["pk"], "n_targets": merged["n_targets"], "n_items": merged["n"],
-                                   "rarity": merged["r"], "first_ts": merged["first"], "last_ts": merged["last"]})))
-    return pa.concat_tables(kept) if kept else keep(_EMPTY.empty_table())
+            lower_first = ai < aj
+            row_i, row_j = acts.order[i], acts.order[j]
+            yield pa.record_batch([
+                np.minimum(ai, aj) * width + np.maximum(ai, aj), acts.target[i], rarity[acts.target[i]],
+                acts.ts[i], acts.ts[j], np.where(lower_first, row_i, row_j), np.where(lower_first, row_j, row_i),
+            ], schema=_PAIR_SCHEMA)
+    return pa.RecordBatchReader.from_batches(_PAIR_SCHEMA, batches())
 
 
-def _passes(acts: SortedActions, window_s: int | None) -> int:
-    """Enough passes that one holds about `coaction_pairs_per_pass` pairs."""
-    total = sum(len(i) for i, _ in window_pairs(acts, window_s=window_s))
-    return max(1, -(-total // settings.get("coaction_pairs_per_pass")))
+def _pairs(engine: Engine, acts: SortedActions, width: int, rarity: np.ndarray, *, window_s: int | None,
+           min_repeats: int, repeats: str) -> pa.Table:
+    sql = PAIRS_SQL.replace("{count}", "count(*)" if repeats == "targets" else "CAST(sum(n) AS BIGINT)")
+    return engine(sql, {"pairs": _pair_stream(acts, width, rarity, window_s=window_s)}, {"min": min_repeats})
 
 
-def _score(pairs: pa.Table, degree: np.ndarray, width: int, min_repeats: int, repeats: str) -> pa.Table:
-    """The pairs repeating at least `min_repeats` times, with their score as `weight`."""
-    count = pairs["n_targets"] if repeats == "targets" else pairs["n_items"]
-    pairs = pairs.filter(pc.greater_equal(count, min_repeats))
+def _score(pairs: pa.Table, degree: np.ndarray, width: int, repeats: str) -> pa.Table:
+    """The pairs with their score as `weight`."""
     pk = pairs["pk"].to_numpy()
     a, b = pk // width, pk % width
     raw = pairs["rarity"].to_numpy()
@@ -134,6 +114,7 @@ def co_action_edges(
     seed: int = 1,
     repeats: str = "targets",
     links_per_edge: int = 10,
+    engine: Engine | None = None,
 ) -> CoActionResult:
     """Edges between accounts (named as in `account`) from actions (account, target, ts).
 
@@ -141,21 +122,20 @@ def co_action_edges(
     for any time. `min_targets`: distinct targets a pair must share (with `repeats="items"`: the
     co-actions, for layers whose target is one shared thing such as an IP address). `fdr`: the
     share of kept edges the null model may explain; None keeps every pair with `min_targets`.
+    `engine`: where the pairs are counted (the case's engine in a scan; an in-memory one if None).
     """
     acc, names = _codes(account)
     tgt, _ = _codes(target)
     ts = np.asarray(ts, dtype=np.int64)
     width = max(len(names), 1)
     distinct = np.unique(tgt * width + acc)  # (target, account) once
-    n_targets = int(tgt.max(initial=-1)) + 1
-    k = np.bincount(distinct // width, minlength=n_targets)
-    repeated = k < np.bincount(tgt, minlength=n_targets)  # some account acted twice on the target
+    k = np.bincount(distinct // width, minlength=int(tgt.max(initial=-1)) + 1)
     degree = np.bincount(distinct % width, minlength=width).astype(np.float64)
     rarity = 1.0 / np.log2(1.0 + np.maximum(k, 1))
     acts = sort_actions(tgt, ts, acc)
-    passes = _passes(acts, window_s) if len(ts) else 1
-    observed = _pairs(acts, width, rarity, repeated, window_s=window_s, passes=passes,
-                      keep=lambda p: _score(p, degree, width, min_targets, repeats))
+    engine = engine or memory_engine()
+    count = {"min_repeats": min_targets, "repeats": repeats, "window_s": window_s}
+    observed = _score(_pairs(engine, acts, width, rarity, **count), degree, width, repeats)
     threshold, null_mean = 0.0, 0.0
     if fdr is not None and observed.num_rows:
         rng = np.random.default_rng(seed)
@@ -164,9 +144,8 @@ def co_action_edges(
             shuffled = rng.permutation(acc)
             s_distinct = np.unique(tgt * width + shuffled)
             s_degree = np.bincount(s_distinct % width, minlength=width).astype(np.float64)
-            s_repeated = np.bincount(s_distinct // width, minlength=n_targets) < np.bincount(tgt, minlength=n_targets)
-            null = _pairs(sort_actions(tgt, ts, shuffled), width, rarity, s_repeated, window_s=window_s,
-                          passes=passes, keep=lambda p, d=s_degree: _score(p, d, width, min_targets, repeats))
+            null = _score(_pairs(engine, sort_actions(tgt, ts, shuffled), width, rarity, **count),
+                          s_degree, width, repeats)
             nulls.append(np.sort(null["weight"].to_numpy()))
         threshold, null_mean = _fdr_threshold(np.sort(observed["weight"].to_numpy()), nulls, fdr)
     kept = observed.filter(pc.greater_equal(observed["weight"], threshold))
@@ -179,7 +158,7 @@ def co_action_edges(
         "weight": kept["weight"], "n_targets": kept["n_targets"], "n_items": kept["n_items"],
         "first_ts": kept["first_ts"], "last_ts": kept["last_ts"],
     }).sort_by([("weight", "descending"), ("account_a", "ascending"), ("account_b", "ascending")])
-    links = _links(acts, width, edges, window_s=window_s, limit=links_per_edge)
+    links = _links(engine, acts, width, rarity, edges, window_s=window_s, limit=links_per_edge)
     return CoActionResult(edges.drop_columns(["pk", "swapped"]), links, threshold, observed.num_rows, null_mean)
 
 
@@ -194,31 +173,23 @@ def _fdr_threshold(observed: np.ndarray, nulls: list[np.ndarray], fdr: float) ->
     return float(candidates[ok[0]]), float(n_null[ok[0]])
 
 
-def _links(acts: SortedActions, width: int, edges: pa.Table, *, window_s: int | None, limit: int) -> pa.Table:
+def _links(engine: Engine, acts: SortedActions, width: int, rarity: np.ndarray, edges: pa.Table, *,
+           window_s: int | None, limit: int) -> pa.Table:
     """For each edge, the input rows of up to `limit` action pairs that link it, earliest first;
     row_a is the action of account_a, row_b that of account_b."""
     if not edges.num_rows:
         return pa.table({"account_a": pa.array([], pa.string()), "account_b": pa.array([], pa.string()),
                          "row_a": pa.array([], pa.int64()), "row_b": pa.array([], pa.int64())})
+    found = engine(LINKS_SQL, {"pairs": _pair_stream(acts, width, rarity, window_s=window_s),
+                               "kept": edges.select(["pk"])}, {"limit": limit})
     by_pk = edges.sort_by("pk")
-    wanted = by_pk["pk"].to_numpy()
-    hits = []
-    for i, j in window_pairs(acts, window_s=window_s):
-        ai, aj = acts.account[i], acts.account[j]
-        pk = np.minimum(ai, aj) * width + np.maximum(ai, aj)
-        at = np.minimum(np.searchsorted(wanted, pk), len(wanted) - 1)
-        hit = wanted[at] == pk
-        lower_first = ai[hit] < aj[hit]
-        row_lo = np.where(lower_first, acts.order[i[hit]], acts.order[j[hit]])
-        row_hi = np.where(lower_first, acts.order[j[hit]], acts.order[i[hit]])
-        hits.append((at[hit], np.minimum(acts.ts[i[hit]], acts.ts[j[hit]]), row_lo, row_hi))
-    edge, when, row_lo, row_hi = (np.concatenate(x) for x in zip(*hits))
-    order = np.lexsort((row_lo, when, edge))  # by edge, then time
-    edge, row_lo, row_hi = edge[order], row_lo[order], row_hi[order]
-    keep = np.arange(len(edge)) - np.searchsorted(edge, edge, side="left") < limit
-    edge, row_lo, row_hi = edge[keep], row_lo[keep], row_hi[keep]
-    swapped = by_pk["swapped"].to_numpy(zero_copy_only=False)[edge]  # account_a is the higher code
-    return pa.table({
-        "account_a": by_pk["account_a"].take(pa.array(edge)), "account_b": by_pk["account_b"].take(pa.array(edge)),
-        "row_a": np.where(swapped, row_hi, row_lo), "row_b": np.where(swapped, row_lo, row_hi),
+    at = np.searchsorted(by_pk["pk"].to_numpy(), found["pk"].to_numpy())
+    swapped = by_pk["swapped"].to_numpy(zero_copy_only=False)[at]  # account_a is the higher code
+    lo, hi = found["row_lo"].to_numpy(), found["row_hi"].to_numpy()
+    links = pa.table({
+        "account_a": by_pk["account_a"].take(pa.array(at)), "account_b": by_pk["account_b"].take(pa.array(at)),
+        "row_a": np.where(swapped, hi, lo), "row_b": np.where(swapped, lo, hi), "ts": found["ts"],
     })
+    order = [("account_a", "ascending"), ("account_b", "ascending"), ("ts", "ascending"), ("row_a", "ascending"),
+             ("row_b", "ascending")]
+    return links.sort_by(order).drop_columns(["ts"])
