@@ -137,9 +137,10 @@ def planted(prefix: Path, edges_file: Path) -> dict:
 def toolkit_semantics(items: Path) -> set[tuple[str, str]]:
     """Co-retweet pairs computed with trollscan's kernel under the toolkit's own rule: a directed
     weight counts u1's retweets with a retweet of the same tweet by u2 within the window
-    (inclusive); a pair is an edge when either direction reaches 2."""
+    (inclusive); a pair is an edge when either direction reaches 2. Counted by the engine."""
     from trollscan.coordination.edges import _codes
     from trollscan.coordination.window import sort_actions, window_pairs
+    from trollscan.store.engine import memory_engine
 
     t = pq.read_table(items, columns=["kind", "account_id", "parent_id", "created_at"])
     t = t.filter(pc.equal(t["kind"], "share"))
@@ -148,16 +149,19 @@ def toolkit_semantics(items: Path) -> set[tuple[str, str]]:
     ts = pc.cast(pc.divide(pc.cast(t["created_at"], pa.int64()), 1_000_000), pa.int64()).to_numpy()
     acts = sort_actions(tgt, ts, acc)
     w = len(names)
-    keys, msgs = [], []
-    for i, j in window_pairs(acts, window_s=60):
-        keys.append(np.concatenate([acts.account[i] * w + acts.account[j], acts.account[j] * w + acts.account[i]]))
-        msgs.append(np.concatenate([i, j]))
-    tb = pa.table({"k": np.concatenate(keys), "m": np.concatenate(msgs)})
-    tb = tb.group_by(["k", "m"]).aggregate([]).group_by("k").aggregate([("m", "count")])
-    k = tb["k"].to_numpy()[tb["m_count"].to_numpy() >= 2]
-    lo, hi = np.minimum(k // w, k % w), np.maximum(k // w, k % w)
+    schema = pa.schema([("k", pa.int64()), ("m", pa.int64())])
+
+    def batches():
+        for i, j in window_pairs(acts, window_s=60):
+            yield pa.record_batch([np.concatenate([acts.account[i] * w + acts.account[j],
+                                                   acts.account[j] * w + acts.account[i]]),
+                                   np.concatenate([i, j])], schema=schema)
+
+    found = memory_engine()("SELECT k FROM pairs GROUP BY k HAVING count(DISTINCT m) >= 2",
+                            {"pairs": pa.RecordBatchReader.from_batches(schema, batches())}, {})
+    k = found["k"].to_numpy()
     name = names.to_pylist()
-    return {(min(name[a], name[b]), max(name[a], name[b])) for a, b in set(zip(lo.tolist(), hi.tolist()))}
+    return {(min(name[a], name[b]), max(name[a], name[b])) for a, b in zip((k // w).tolist(), (k % w).tolist())}
 
 
 def _toolkit_pairs(path: Path) -> set[tuple[str, str]]:
@@ -207,13 +211,13 @@ def main() -> None:
         csecs = sorted(r["seconds"] for r in cnt_runs)
         peer = (csecs[0], statistics.median(csecs), max(r["peak_mb"] for r in cnt_runs))
         agree = agreement(ours_file, cnt_runs[0]["parquet"])
+        print(f"{n:>10,} {'coordination-network-toolkit':<28} {peer[0]:>8.1f} {peer[1]:>9.1f} {peer[2]:>8.0f} "
+              f"{agree['theirs']:>8,}", flush=True)
         same_rule = toolkit_semantics(items)
         theirs = _toolkit_pairs(cnt_runs[0]["parquet"])
         agree["toolkit_rule_both"] = len(same_rule & theirs)
         agree["toolkit_rule_only_ours"] = len(same_rule - theirs)
         agree["toolkit_rule_only_theirs"] = len(theirs - same_rule)
-        print(f"{n:>10,} {'coordination-network-toolkit':<28} {peer[0]:>8.1f} {peer[1]:>9.1f} {peer[2]:>8.0f} "
-              f"{agree['theirs']:>8,}", flush=True)
         print(f"{n:>10,} ratio (toolkit / trollscan, median): {peer[1] / ours[1]:.1f}x; edge sets: "
               f"{json.dumps(agree)}", flush=True)
 
