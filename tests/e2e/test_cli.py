@@ -56,42 +56,55 @@ def test_hostile_markup_in_an_error_is_printed_literally(tmp_path: Path) -> None
     assert "kind '[bold red]post[/]' is not one of" in r.stderr
 
 
-@pytest.mark.parametrize("again", [False, True])
-def test_demo_loads_the_bundled_case(tmp_path: Path, again: bool) -> None:
-    r = run("demo", "demo-case", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    if again:
-        r = run("demo", "demo-case", cwd=tmp_path)
-        assert r.returncode == 0 and "already ingested" in r.stdout
-    st = json.loads(run("status", "--json", "--case", "demo-case", cwd=tmp_path).stdout)
-    assert st["tables"]["facebook"]["items"] > 500
-    assert st["labels"] == {"fake": 5, "doubtful": 1}
+@pytest.fixture(scope="module")
+def demo_case(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """One `trollscan demo` run (simulate, ingest, scan), shared by the tests that read it."""
+    root = tmp_path_factory.mktemp("demo")
+    return root, run("demo", "demo-case", cwd=root)
 
 
-def test_scan_finds_the_demo_farm_and_exports_its_edges(tmp_path: Path) -> None:
-    assert run("demo", "demo-case", cwd=tmp_path).returncode == 0
-    r = run("scan", "--case", "demo-case", cwd=tmp_path)
+def _copy(demo_case, tmp_path: Path) -> Path:
+    import shutil
+
+    shutil.copytree(demo_case[0] / "demo-case", tmp_path / "demo-case")
+    return tmp_path
+
+
+def test_demo_simulates_loads_scans_and_checks_against_the_truth(demo_case) -> None:
+    root, r = demo_case
     assert r.returncode == 0, r.stderr
-    assert "commented on the same" in r.stdout and "from the same IP address" in r.stdout
-    r = run("export", "edges", "--case", "demo-case", "--out", "edges.csv", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
+    assert "act as one group" in r.stdout and "Against the simulation's truth" in r.stdout
+    st = json.loads(run("status", "--json", "--case", "demo-case", cwd=root).stdout)
+    assert st["tables"]["facebook"]["accounts"] > 2500 and st["tables"]["web"]["access_log"] > 0
+
+
+def test_demo_again_adds_nothing(demo_case, tmp_path: Path) -> None:
+    root = _copy(demo_case, tmp_path)
+    r = run("demo", "demo-case", cwd=root)
+    assert r.returncode == 0 and "already ingested" in r.stdout
+
+
+def test_scan_edges_link_the_simulated_fakes(demo_case, tmp_path: Path) -> None:
     import csv
-    rows = list(csv.DictReader((tmp_path / "edges.csv").open(encoding="utf-8")))
+
+    root = _copy(demo_case, tmp_path)
+    r = run("export", "edges", "--case", "demo-case", "--out", "edges.csv", cwd=root)
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader((root / "edges.csv").open(encoding="utf-8")))
     assert {"account_a", "account_b", "layer", "weight", "n_items", "first_at", "last_at"} <= set(rows[0])
-    reply = [r for r in rows if r["layer"] == "co_reply"]
-    farm = {str(100070000 + i * 17) for i in range(15)}
-    assert reply and all(r["account_a"] in farm and r["account_b"] in farm for r in reply)
+    truth = {(t["platform"], t["account_id"]): t["is_fake"].lower() in ("1", "true")
+             for t in csv.DictReader((demo_case[0] / "demo-case" / "simulated" / "truth.csv").open(encoding="utf-8"))}
+    both_fake = [truth.get((e["platform"], e["account_a"])) and truth.get((e["platform"], e["account_b"]))
+                 for e in rows if e["layer"] in ("co_reply", "co_reaction")]
+    assert both_fake and sum(both_fake) >= 0.95 * len(both_fake)
 
 
-def test_scan_twice_replaces_the_previous_results(tmp_path: Path) -> None:
-    run("demo", "demo-case", cwd=tmp_path)
-    run("scan", "--case", "demo-case", cwd=tmp_path)
-    run("scan", "--case", "demo-case", cwd=tmp_path)
-    r = run("export", "edges", "--case", "demo-case", "--out", "a.csv", cwd=tmp_path)
-    first = (tmp_path / "a.csv").read_text()
-    run("scan", "--case", "demo-case", cwd=tmp_path)
-    run("export", "edges", "--case", "demo-case", "--out", "b.csv", cwd=tmp_path)
-    assert first == (tmp_path / "b.csv").read_text()
+def test_scan_twice_gives_the_same_edges(demo_case, tmp_path: Path) -> None:
+    root = _copy(demo_case, tmp_path)
+    run("export", "edges", "--case", "demo-case", "--out", "a.csv", cwd=root)
+    run("scan", "--case", "demo-case", cwd=root)
+    run("export", "edges", "--case", "demo-case", "--out", "b.csv", cwd=root)
+    assert (root / "a.csv").read_text() == (root / "b.csv").read_text()
 
 
 def test_scan_rejects_a_bad_window_with_the_rule(tmp_path: Path) -> None:

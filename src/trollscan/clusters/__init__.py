@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Group", "find_groups", "group_evidence", "adjusted_rand_index", "MAX_STRENGTH_WEIGHT"]
+__all__ = ["Group", "find_groups", "group_evidence", "adjusted_rand_index", "score_groups", "MAX_STRENGTH_WEIGHT"]
 
 MAX_STRENGTH_WEIGHT = 1.0 / np.log2(3)  # a layer's weight at which its strength is 1
 
@@ -152,3 +152,27 @@ def adjusted_rand_index(truth: dict[str, str], found: dict[str, str]) -> float:
     expected = rows * cols / comb(len(accounts))
     best = (rows + cols) / 2
     return 1.0 if best == expected else float((index - expected) / (best - expected))
+
+
+def score_groups(truth: list[dict], members: list[dict]) -> dict:
+    """Groups found (rows group_id, platform, account_id) against a truth table (rows platform,
+    account_id, is_fake, operator, farm): how many grouped accounts are fake, how many fakes are
+    grouped, and the adjusted Rand index against farms and against operators (over the fakes and
+    the grouped accounts)."""
+    key = lambda r: (r["platform"], str(r["account_id"]))  # noqa: E731
+    is_fake = {key(r): str(r["is_fake"]).lower() in ("1", "true") for r in truth}
+    fakes = {k for k, v in is_fake.items() if v}
+    found = {key(m): str(m["group_id"]) for m in members}
+    scope = fakes | set(found)
+    by = {col: {key(r): str(r[col]) for r in truth if key(r) in fakes and r.get(col) not in (None, "")}
+          for col in ("farm", "operator")}
+    fake_in_groups = len(fakes & set(found))
+    return {
+        "fakes": len(fakes), "in_groups": len(found), "fake_in_groups": fake_in_groups,
+        "precision": fake_in_groups / len(found) if found else 0.0,
+        "recall": fake_in_groups / len(fakes) if fakes else 0.0,
+        "ari_farm": adjusted_rand_index({k: v for k, v in by["farm"].items() if k in scope},
+                                        {k: v for k, v in found.items() if k in scope}),
+        "ari_operator": adjusted_rand_index({k: v for k, v in by["operator"].items() if k in scope},
+                                            {k: v for k, v in found.items() if k in scope}),
+    }
