@@ -21,13 +21,15 @@ from .ingest import ADAPTERS, ingest_files
 from .store import LoadSummary, init_case, open_case
 from .store.case import DB_NAME
 from .store.status import read_status
-from .store.results import read_query
+from .store.results import read_findings, read_labels_as_truth, read_query
+from .report.evaluate import evaluate
+from .errors import BadParameter
 from .clusters import score_groups
 from .store.export import write_edges_csv
 from .scan import scan, scan_coortweet
 
 __all__ = ["app", "main", "init", "ingest", "status", "formats", "demo", "scan_command", "export_edges",
-           "simulate"]
+           "simulate", "eval_command"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
@@ -289,6 +291,42 @@ def simulate(
                    f"operators in {len(summary.farms)} farms: {', '.join(summary.farms)}), {summary.images:,} photos, "
                    f"{summary.total_bytes / 2**20:,.0f} MB to {out_dir}."))
     out.print(Text(f"Load it: trollscan init CASE && trollscan ingest {out_dir / 'input'} --case CASE"))
+
+
+@app.command("eval")
+@_handled
+def eval_command(
+    case: CaseOption = None,
+    truth: Annotated[Optional[Path], typer.Option(help="truth.csv of a simulated case (default: the analyst "
+                                                  "labels in the case).")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures as JSON.")] = None,
+) -> None:
+    """Score the case's findings against a truth file or the analyst's labels."""
+    import pyarrow.csv as pv
+
+    with open_case(case) as c:
+        if truth is not None:
+            if not truth.is_file():
+                raise BadParameter(f"{truth}: no such file.", "Give the truth.csv written by trollscan simulate.")
+            rows = pv.read_csv(truth, convert_options=pv.ConvertOptions(
+                column_types={"account_id": "string", "operator": "string", "farm": "string"})).to_pylist()
+        else:
+            rows = read_labels_as_truth(c)
+            if not rows:
+                raise BadParameter("The case has no analyst labels to compare with.",
+                                   "Pass --truth FILE, or ingest a reporter's sheet with labels.")
+        members = read_query(c, "SELECT group_id, platform, account_id FROM group_members").to_pylist()
+        seconds = c.con.execute("SELECT coalesce(sum(seconds), 0) FROM runs").fetchall()[0][0]
+        figures = evaluate(rows, read_findings(c), members)
+    figures["scan_seconds"] = seconds
+    t = Table(title="Findings against " + (str(truth) if truth else "the analyst's labels"), title_justify="left")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    for name, value in figures.items():
+        t.add_row(name, "n/a" if value is None else f"{value:,.3f}" if isinstance(value, float) else f"{value:,}")
+    out.print(t)
+    if json_out is not None:
+        json_out.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
 
 
 @app.command()

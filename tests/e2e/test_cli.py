@@ -130,3 +130,17 @@ def test_coortweet_mode_flags_pairs_above_the_networks_median(tmp_path: Path) ->
     run("export", "edges", "--case", "case", "--out", "e.csv", "--layer", "coortweet", cwd=tmp_path)
     rows = (tmp_path / "e.csv").read_text().splitlines()
     assert len(rows) == 2 and rows[1].startswith('"twitter","a","b","coortweet",4,4,4')
+
+
+def test_eval_scores_the_demo_against_its_truth(demo_case, tmp_path: Path) -> None:
+    root = _copy(demo_case, tmp_path)
+    r = run("eval", "--case", "demo-case", "--truth", "demo-case/simulated/truth.csv", "--json", "eval.json", cwd=root)
+    assert r.returncode == 0, r.stderr
+    figures = json.loads((root / "eval.json").read_text())
+    assert figures["recall"] > 0.9 and figures["precision"] > 0.8 and figures["roc_auc"] > 0.9
+
+
+def test_eval_without_labels_or_truth_says_what_to_give(tmp_path: Path) -> None:
+    run("init", "case", cwd=tmp_path)
+    r = run("eval", "--case", "case", cwd=tmp_path)
+    assert r.returncode == 1 and "no analyst labels" in r.stderr and "--truth" in r.stderr

@@ -14,7 +14,7 @@ from .. import __version__
 from .case import Case, fetch_arrow
 
 __all__ = ["read_query", "input_fingerprint", "write_results", "read_names", "read_top_targets",
-           "read_group_items"]
+           "read_group_items", "read_findings", "read_labels_as_truth"]
 
 
 @contextmanager
@@ -30,6 +30,22 @@ def _temp_table(case: Case, name: str, data: pa.Table) -> Iterator[None]:
         yield
     finally:
         case.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def read_findings(case: Case) -> list[dict]:
+    """Per account named by evidence: its strongest finding's strength and the detectors naming it."""
+    return fetch_arrow(case.con, (
+        "SELECT platform, account_id, max(strength) AS score, list(DISTINCT detector ORDER BY detector) AS detectors "
+        "FROM (SELECT platform, unnest(account_ids) AS account_id, strength, detector FROM evidence) GROUP BY ALL"
+    )).to_pylist()
+
+
+def read_labels_as_truth(case: Case) -> list[dict]:
+    """The analyst's latest label per account as truth rows (doubtful ones left out)."""
+    return fetch_arrow(case.con, (
+        "SELECT platform, account_id, label = 'fake' AS is_fake FROM ("
+        "  SELECT platform, account_id, arg_max(label, (coalesce(labeled_at, '-infinity'::TIMESTAMP), source_id, "
+        "  source_record)) AS label FROM labels GROUP BY ALL) WHERE label <> 'doubtful'")).to_pylist()
 
 
 def read_query(case: Case, sql: str, params: list | None = None) -> pa.Table:

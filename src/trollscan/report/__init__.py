@@ -1,0 +1,1 @@
+"""Verdicts, scores against the truth, and what a reporter publishes."""
