@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
+import pyarrow as pa
 
 from .. import __version__, settings
 from ..errors import BadParameter, CaseExists, NotACase, StoreVersionMismatch
@@ -57,7 +58,7 @@ class Case:
         self.close()
 
 
-def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> "pyarrow.Table":
+def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pa.Table:
     """The rows of a query as an Arrow table (DuckDB 2 renamed the method)."""
     relation = con.sql(sql, params=params or None)
     method = getattr(relation, "to_arrow_table", None) or relation.arrow

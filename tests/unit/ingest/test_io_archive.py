@@ -1,15 +1,12 @@
 import csv
 import gzip
 import hashlib
-import threading
 from pathlib import Path
 
 import pytest
 
 from trollscan.errors import BadRecord, MissingColumns
 from trollscan.ingest import detect, ingest_files
-from trollscan.ingest.base import Context
-from trollscan.ingest.io_archive import IO_ARCHIVE
 from trollscan.ingest.source import Source
 from trollscan.store import init_case
 
