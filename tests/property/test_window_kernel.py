@@ -51,3 +51,22 @@ def test_edges_ignore_row_order_and_are_symmetric_without_self_pairs(actions, rn
     assert first == edges(shuffled)
     assert all(e["account_a"] < e["account_b"] for e in first)
 
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(action, max_size=40), st.integers(0, 120))
+def test_kernel_pairs_are_the_same_when_keys_need_slicing(actions, window) -> None:
+    import trollscan.coordination.window as w
+
+    acc = np.array([a for a, _, _ in actions], dtype=np.int64)
+    tgt = np.array([t for _, t, _ in actions], dtype=np.int64)
+    ts = np.array([s for _, _, s in actions], dtype=np.int64)
+    acts = sort_actions(tgt, ts, acc)
+    saved = w._KEY_BITS
+    try:
+        w._KEY_BITS = 9  # a key of 512: one or two targets a slice with these times
+        sliced = {(min(x, y), max(x, y)) for i, j in window_pairs(acts, window_s=window)
+                  for x, y in zip(acts.order[i], acts.order[j])}
+    finally:
+        w._KEY_BITS = saved
+    assert sliced == brute(actions, window)

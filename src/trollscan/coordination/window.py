@@ -31,6 +31,9 @@ def sort_actions(target: np.ndarray, ts: np.ndarray, account: np.ndarray) -> Sor
     return SortedActions(target[order], ts[order], account[order], order)
 
 
+_KEY_BITS = 62  # the combined (target, time) key must stay below 2**_KEY_BITS
+
+
 def _window_ends(acts: SortedActions, window_s: int) -> np.ndarray:
     """For each action, one past the last action on the same target at most window_s later.
 
@@ -39,7 +42,7 @@ def _window_ends(acts: SortedActions, window_s: int) -> np.ndarray:
     """
     n = len(acts.ts)
     span = int(acts.ts.max() - acts.ts.min()) + window_s + 1
-    per_slice = max(1, (1 << 62) // span)
+    per_slice = max(1, (1 << _KEY_BITS) // span)
     right = np.empty(n, dtype=np.int64)
     t0, t_end = int(acts.target[0]), int(acts.target[-1])
     while t0 <= t_end:

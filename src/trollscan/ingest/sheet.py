@@ -20,7 +20,7 @@ import orjson
 
 from .. import settings
 from ..errors import BadFile, BadRecord, MissingColumns, TooLarge
-from ..store.load import PLATFORM_ALIASES
+from ..store.convert import PLATFORM_ALIASES
 from ..store.schema import PLATFORMS
 from .base import REC, Adapter, Chunk, Context, rows_to_table
 from .profile_url import PROFILE_URL_EXAMPLES, parse_profile_url

@@ -22,55 +22,12 @@ from .. import __version__, settings
 from ..errors import BadRecord, MissingColumns, TooLarge
 from .arrow_types import type_text_columns
 from .case import Case
+from .convert import PARSE_LIST, PARSE_TS, PLATFORM_ALIASES, quote as _q, show as _show
 from .schema import TABLES, Column, Table
 
-__all__ = ["Load", "LoadSummary", "FileSummary", "PLATFORM_ALIASES"]
+__all__ = ["Load", "LoadSummary", "FileSummary"]
 
 REC = "_rec"
-
-PLATFORM_ALIASES = {
-    "x": "twitter", "x.com": "twitter", "twitter.com": "twitter", "fb": "facebook",
-    "facebook.com": "facebook", "ig": "instagram", "insta": "instagram", "instagram.com": "instagram",
-    "vkontakte": "vk", "vk.com": "vk", "odnoklassniki": "ok", "ok.ru": "ok", "tg": "telegram",
-    "t.me": "telegram", "yt": "youtube", "youtube.com": "youtube", "tiktok.com": "tiktok",
-    "site": "web", "website": "web",
-}
-
-# Text that is a timestamp: ISO 8601 (any offset), a date, Twitter's classic format, epoch seconds
-# or milliseconds. `fmt` is the user's --date-format, tried first when given.
-_PARSE_TS = """
-CREATE OR REPLACE TEMP MACRO _ts(s, fmt, tz) AS (
-    CASE WHEN s IS NULL OR trim(s) = '' THEN NULL
-    WHEN tz IS NOT NULL AND NOT regexp_matches(trim(s), '(Z|[+-][0-9]{2}:?[0-9]{2}|[+-][0-9]{2})$')
-         AND NOT regexp_full_match(trim(s), '[0-9]{9,13}(\\.[0-9]+)?') THEN
-        CAST(timezone(tz, coalesce(CAST(try_strptime(trim(s), fmt) AS TIMESTAMP),
-                                   try_cast(trim(s) AS TIMESTAMP))) AS TIMESTAMP)
-    ELSE coalesce(
-        CAST(try_strptime(trim(s), fmt) AS TIMESTAMP),
-        CAST(try_cast(trim(s) AS TIMESTAMPTZ) AS TIMESTAMP),
-        CAST(try_strptime(trim(s), '%a %b %d %H:%M:%S %z %Y') AS TIMESTAMP),
-        CASE WHEN regexp_full_match(trim(s), '[0-9]{9,10}(\\.[0-9]+)?')
-             THEN CAST(to_timestamp(CAST(trim(s) AS DOUBLE)) AS TIMESTAMP) END,
-        CASE WHEN regexp_full_match(trim(s), '[0-9]{12,13}')
-             THEN CAST(to_timestamp(CAST(trim(s) AS DOUBLE) / 1000) AS TIMESTAMP) END
-    ) END
-)
-"""
-# A list cell: a JSON array, or a bracketed list ([a, b] or ['a', 'b']) as in Twitter's archives.
-_PARSE_LIST = """
-CREATE OR REPLACE TEMP MACRO _list(s) AS (
-    CASE WHEN s IS NULL OR trim(s) IN ('', '[]') THEN
-        CASE WHEN trim(s) = '[]' THEN CAST([] AS VARCHAR[]) END
-    WHEN json_valid(s) AND json_type(CAST(s AS JSON)) = 'ARRAY' THEN
-        from_json(s, '["VARCHAR"]')
-    ELSE list_filter(
-        list_transform(string_split(regexp_replace(trim(s), '^\\[|\\]$', '', 'g'), ','),
-                       lambda e: trim(trim(e), '''" ')),
-        lambda e: e <> '')
-    END
-)
-"""
-
 
 @dataclass
 class FileSummary:
@@ -95,11 +52,6 @@ class LoadSummary:
     notes: list[str] = field(default_factory=list)  # about the load as a whole
 
 
-def _q(name: str) -> str:
-    """Quote an identifier we made ourselves (never a name taken from user data)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 class Load:
     """One all-or-nothing load into `case`. Use as a context manager; call `commit()`."""
 
@@ -116,8 +68,8 @@ class Load:
         self._locate: Callable[[int], str] = str
         self._places: dict[int, tuple[str, Callable[[int], str]]] = {}  # source_id -> (path, locate)
         self.con.execute("BEGIN")
-        self.con.execute(_PARSE_TS)
-        self.con.execute(_PARSE_LIST)
+        self.con.execute(PARSE_TS)
+        self.con.execute(PARSE_LIST)
         self._next_source = self.con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchall()[0][0]
         self._first_source = self._next_source  # rows with source_id >= this are this load's
 
@@ -444,10 +396,3 @@ class Load:
             f"{spec.name[:-1]} (they differ in {', '.join(differs)}).",
             f"An {id_name} must name one {spec.name[:-1]}; remove or renumber the duplicate.",
         )
-
-
-def _show(value: object, width: int = 60) -> str:
-    """A value from user data, quoted and cut short, safe to put in a message."""
-    text = value if isinstance(value, str) else str(value)
-    text = repr(text if len(text) <= width else text[:width] + "…")
-    return text

@@ -23,7 +23,7 @@ def test_readme_quick_start_has_exactly_two_commands() -> None:
 
 
 @pytest.mark.parametrize("module", ["trollscan", "trollscan.errors", "trollscan.settings", "trollscan.store",
-                                    "trollscan.store.schema", "trollscan.store.case", "trollscan.store.load",
+                                    "trollscan.store.schema", "trollscan.store.case", "trollscan.store.load", "trollscan.store.convert",
                                     "trollscan.ingest", "trollscan.ingest.base", "trollscan.cli"])
 def test_public_names_are_listed_in_all(module: str) -> None:
     mod = importlib.import_module(module)
