@@ -251,6 +251,10 @@ def _print_scan(summaries) -> None:
                   f"{s.edges:,}", f"{s.seconds:.1f}")
     out.print(t)
     for s in summaries:
+        if s.crowded:
+            out.print(Text(f"{s.layer}: {s.crowded:,} targets with more than 5,000 actions were left out "
+                           "(too popular to link the accounts on them)."))
+    for s in summaries:
         for sentence in s.top:
             out.print(Text(f"- {sentence}"))
 

@@ -36,6 +36,7 @@ class LayerSummary:
     edges: int = 0
     seconds: float = 0.0
     top: list[str] = field(default_factory=list)  # the strongest sentences
+    crowded: int = 0  # targets left out for having too many actions
 
 
 def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
@@ -71,6 +72,7 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
             result, linked = co_action(mine, layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
                                        engine=case_engine(case))
             summary.candidates += result.candidates
+            summary.crowded += result.crowded
             summary.threshold = max(summary.threshold, result.threshold)
             if not result.edges.num_rows:
                 continue

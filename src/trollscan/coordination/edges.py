@@ -38,6 +38,7 @@ class CoActionResult:
     threshold: float  # the score from which edges are kept
     candidates: int  # pairs repeating at least min_targets times, before the threshold
     null_mean: float  # null pairs scoring >= threshold, mean per round
+    crowded: int = 0  # targets left out for having more than max_target_actions actions
 
 
 def _codes(values) -> tuple[np.ndarray, pa.Array]:
@@ -114,6 +115,7 @@ def co_action_edges(
     seed: int = 1,
     repeats: str = "targets",
     links_per_edge: int = 10,
+    max_target_actions: int = 5000,
     engine: Engine | None = None,
 ) -> CoActionResult:
     """Edges between accounts (named as in `account`) from actions (account, target, ts).
@@ -122,11 +124,19 @@ def co_action_edges(
     for any time. `min_targets`: distinct targets a pair must share (with `repeats="items"`: the
     co-actions, for layers whose target is one shared thing such as an IP address). `fdr`: the
     share of kept edges the null model may explain; None keeps every pair with `min_targets`.
+    `max_target_actions`: targets with more actions are left out (a post with thousands of
+    comments links its commenters too weakly to matter, and would cost millions of pairs).
     `engine`: where the pairs are counted (the case's engine in a scan; an in-memory one if None).
     """
     acc, names = _codes(account)
     tgt, _ = _codes(target)
     ts = np.asarray(ts, dtype=np.int64)
+    per_target = np.bincount(tgt, minlength=int(tgt.max(initial=-1)) + 1)
+    crowded = per_target > max_target_actions
+    rows = np.arange(len(tgt))
+    if crowded.any():
+        keep = ~crowded[tgt]
+        rows, acc, tgt, ts = rows[keep], acc[keep], tgt[keep], ts[keep]
     width = max(len(names), 1)
     distinct = np.unique(tgt * width + acc)  # (target, account) once
     k = np.bincount(distinct // width, minlength=int(tgt.max(initial=-1)) + 1)
@@ -159,7 +169,11 @@ def co_action_edges(
         "first_ts": kept["first_ts"], "last_ts": kept["last_ts"],
     }).sort_by([("weight", "descending"), ("account_a", "ascending"), ("account_b", "ascending")])
     links = _links(engine, acts, width, rarity, edges, window_s=window_s, limit=links_per_edge)
-    return CoActionResult(edges.drop_columns(["pk", "swapped"]), links, threshold, observed.num_rows, null_mean)
+    if crowded.any():  # back to the caller's row numbers
+        links = links.set_column(2, "row_a", pa.array(rows[links["row_a"].to_numpy()]))
+        links = links.set_column(3, "row_b", pa.array(rows[links["row_b"].to_numpy()]))
+    return CoActionResult(edges.drop_columns(["pk", "swapped"]), links, threshold, observed.num_rows, null_mean,
+                          int(crowded.sum()))
 
 
 def _fdr_threshold(observed: np.ndarray, nulls: list[np.ndarray], fdr: float) -> tuple[float, float]:

@@ -72,3 +72,13 @@ def test_evidence_names_both_accounts_the_items_and_the_dates() -> None:
                                          (7200, " within 2 hours of each other")])
 def test_window_phrases(window, text) -> None:
     assert render_window(window) == text
+
+
+def test_targets_with_too_many_actions_are_left_out_and_counted() -> None:
+    rows = [("a", "t1", 0), ("b", "t1", 5), ("a", "t2", 100), ("b", "t2", 101)]
+    rows += [(f"x{i}", "viral", i) for i in range(30)] + [("a", "viral", 1), ("b", "viral", 2)]
+    result = _edges(rows, window_s=60, min_targets=2, fdr=None, max_target_actions=10)
+    assert result.crowded == 1
+    assert [(e["account_a"], e["account_b"], e["n_targets"]) for e in result.edges.to_pylist()] == [("a", "b", 2)]
+    assert result.links.to_pylist() == [{"account_a": "a", "account_b": "b", "row_a": 0, "row_b": 1},
+                                        {"account_a": "a", "account_b": "b", "row_a": 2, "row_b": 3}]
