@@ -50,13 +50,16 @@ def _codes(values) -> tuple[np.ndarray, pa.Array]:
     return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
 
-_PAIR_SCHEMA = pa.schema([("pk", pa.int64()), ("t", pa.int64()), ("r", pa.float64()),
+# Rarity travels as an integer number of 1e-12 units so that sums do not depend on the order a
+# parallel engine adds them in: the same input always gives bit-identical scores.
+_RARITY_UNIT = 1e12
+_PAIR_SCHEMA = pa.schema([("pk", pa.int64()), ("t", pa.int64()), ("r", pa.int64()),
                           ("ts_i", pa.int64()), ("ts_j", pa.int64()), ("row_lo", pa.int64()), ("row_hi", pa.int64())])
 
 # Per account pair: distinct targets, co-actions, summed target rarity, first and last time;
 # only pairs repeating at least $min times. {count} is n_targets or n_items (the layer's rule).
 PAIRS_SQL = """
-SELECT pk, count(*) AS n_targets, CAST(sum(n) AS BIGINT) AS n_items, sum(r) AS rarity, min(first) AS first_ts,
+SELECT pk, count(*) AS n_targets, CAST(sum(n) AS BIGINT) AS n_items, CAST(sum(r) AS BIGINT) AS rarity, min(first) AS first_ts,
        max(last) AS last_ts
 FROM (SELECT pk, t, count(*) AS n, any_value(r) AS r, min(ts_i) AS first, max(ts_j) AS last FROM pairs GROUP BY pk, t)
 GROUP BY pk HAVING {count} >= $min
@@ -74,13 +77,15 @@ WHERE rank <= $limit
 def _pair_stream(acts: SortedActions, width: int, rarity: np.ndarray, *, window_s: int | None
                  ) -> pa.RecordBatchReader:
     """Every action pair of the window as a stream of record batches (one block at a time)."""
+    units = np.round(rarity * _RARITY_UNIT).astype(np.int64)
+
     def batches():
         for i, j in window_pairs(acts, window_s=window_s):
             ai, aj = acts.account[i], acts.account[j]
             lower_first = ai < aj
             row_i, row_j = acts.order[i], acts.order[j]
             yield pa.record_batch([
-                np.minimum(ai, aj) * width + np.maximum(ai, aj), acts.target[i], rarity[acts.target[i]],
+                np.minimum(ai, aj) * width + np.maximum(ai, aj), acts.target[i], units[acts.target[i]],
                 acts.ts[i], acts.ts[j], np.where(lower_first, row_i, row_j), np.where(lower_first, row_j, row_i),
             ], schema=_PAIR_SCHEMA)
     return pa.RecordBatchReader.from_batches(_PAIR_SCHEMA, batches())
@@ -96,7 +101,7 @@ def _score(pairs: pa.Table, degree: np.ndarray, width: int, repeats: str) -> pa.
     """The pairs with their score as `weight`."""
     pk = pairs["pk"].to_numpy()
     a, b = pk // width, pk % width
-    raw = pairs["rarity"].to_numpy()
+    raw = pairs["rarity"].to_numpy() / _RARITY_UNIT
     if repeats == "items":  # one shared target (an IP address): each co-action on it counts
         raw = raw * pairs["n_items"].to_numpy() / np.maximum(pairs["n_targets"].to_numpy(), 1)
     weight = raw / np.sqrt((degree[a] + _SHRINK) * (degree[b] + _SHRINK))
