@@ -23,7 +23,7 @@ from ..store.schema import TABLES
 from .base import REC, RESTART, Adapter, Chunk, Context, rebatch
 from .source import Source
 
-__all__ = ["CSV", "JSONL", "PARQUET", "table_for", "csv_header", "read_csv_text"]
+__all__ = ["CSV", "JSONL", "PARQUET", "table_for", "csv_header", "read_csv_text", "json_lines"]
 
 _NOT_REQUIRED = {"platform", "source_id", "source_record"}
 
