@@ -40,7 +40,7 @@ class LayerSummary:
 
 
 def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
-         fdr: float | None = 0.01, seed: int = 1,
+         fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
          progress: Callable[[str], None] | None = None) -> list[LayerSummary]:
     """Run the co-action layers over every platform of the case and store edges and evidence.
 
@@ -54,6 +54,8 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         raise BadParameter(f"The 'window_s' parameter of scan must be an int >= 1; got {window_s}.")
     if min_targets < 1:
         raise BadParameter(f"The 'min_targets' parameter of scan must be an int >= 1; got {min_targets}.")
+    if max_target_actions < 2:
+        raise BadParameter(f"The 'max_target_actions' parameter of scan must be an int >= 2; got {max_target_actions}.")
     if fdr is not None and not 0 < fdr < 1:
         raise BadParameter(f"The 'fdr' parameter of scan must be between 0 and 1; got {fdr}.")
     fingerprint = input_fingerprint(case)
@@ -70,7 +72,7 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         for platform in sorted(set(actions["platform"].to_pylist())) if actions.num_rows else []:
             mine = actions.filter(pc.equal(actions["platform"], platform))
             result, linked = co_action(mine, layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
-                                       engine=case_engine(case))
+                                       max_target_actions=max_target_actions, engine=case_engine(case))
             summary.candidates += result.candidates
             summary.crowded += result.crowded
             summary.threshold = max(summary.threshold, result.threshold)
@@ -81,7 +83,8 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
             edges.append(edge_rows(platform, layer, result))
             evidence.append(pair_evidence(platform, layer, result, linked, who, window_s=window))
         summary.seconds = time.perf_counter() - started
-        params = {"layer": name, "window_s": window, "min_targets": min_targets, "fdr": fdr, "seed": seed}
+        params = {"layer": name, "window_s": window, "min_targets": min_targets, "fdr": fdr, "seed": seed,
+                  "max_target_actions": max_target_actions}
         edge_table = pa.concat_tables(edges) if edges else None
         evidence_table = pa.concat_tables(evidence) if evidence else _empty_evidence()
         write_results(case, detector=f"coaction.{name}", params=params, input_hash=fingerprint,

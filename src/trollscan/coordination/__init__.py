@@ -16,7 +16,8 @@ __all__ = ["LAYERS", "Layer", "CoActionResult", "co_action", "pair_evidence", "e
 
 
 def co_action(actions: pa.Table, layer: Layer, *, window_s: int | None, min_targets: int = 2,
-              fdr: float | None = 0.01, seed: int = 1, engine=None) -> tuple[CoActionResult, pa.Table]:
+              fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
+              engine=None) -> tuple[CoActionResult, pa.Table]:
     """Edges of one platform's actions (account_id, target, ts, item_id) in `layer`, and for each
     kept edge the items that link its two accounts (account_a, account_b, item_a, item_b, target,
     ts_a, ts_b; at most 10 per edge, earliest first).
@@ -29,7 +30,7 @@ def co_action(actions: pa.Table, layer: Layer, *, window_s: int | None, min_targ
     result = co_action_edges(actions["account_id"], actions["target"], actions["ts"].to_numpy(),
                              window_s=window_s, min_targets=min_targets,
                              fdr=fdr if layer.null_model else None, seed=seed, repeats=layer.repeats,
-                             engine=engine)
+                             max_target_actions=max_target_actions, engine=engine)
     rows_a, rows_b = result.links["row_a"], result.links["row_b"]
     linked = pa.table({
         "account_a": result.links["account_a"], "account_b": result.links["account_b"],
