@@ -21,7 +21,7 @@ from .ingest import ADAPTERS, ingest_files
 from .store import LoadSummary, init_case, open_case
 from .store.case import DB_NAME
 from .store.status import read_status
-from .store.results import read_findings, read_labels_as_truth, read_query
+from .store.results import read_evidence, read_findings, read_labels_as_truth, read_query
 from .report.evaluate import evaluate
 from .errors import BadParameter
 from .clusters import score_groups
@@ -29,7 +29,7 @@ from .store.export import write_edges_csv
 from .scan import scan, scan_coortweet
 
 __all__ = ["app", "main", "init", "ingest", "status", "formats", "demo", "scan_command", "export_edges",
-           "simulate", "eval_command"]
+           "simulate", "eval_command", "evidence_command"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
@@ -297,6 +297,34 @@ def simulate(
                    f"operators in {len(summary.farms)} farms: {', '.join(summary.farms)}), {summary.images:,} photos, "
                    f"{summary.total_bytes / 2**20:,.0f} MB to {out_dir}."))
     out.print(Text(f"Load it: trollscan init CASE && trollscan ingest {out_dir / 'input'} --case CASE"))
+
+
+@app.command("evidence")
+@_handled
+def evidence_command(
+    accounts: Annotated[list[str], typer.Argument(help="One account id, or two for what links them.")],
+    case: CaseOption = None,
+    platform: Annotated[Optional[str], typer.Option(help="Only this platform.")] = None,
+) -> None:
+    """The findings about an account, or about a pair, with the items that show them."""
+    with open_case(case) as c:
+        found = read_evidence(c, accounts, platform=platform)
+    if not found:
+        out.print(Text(f"No finding names {' and '.join(accounts)}. Run trollscan scan first, or check the ids."))
+        return
+    for f in found:
+        out.print(Text.assemble((f"{f['detector']} ", "bold"), f"({f['platform']}, strength {f['strength']:.2f}): ",
+                                f["sentence"]))
+        t = Table(show_header=True, box=None, pad_edge=False)
+        for col in ("time (UTC)", "author", "kind", "item", "where", "text"):
+            t.add_column(col, overflow="fold")
+        for item in f["items"]:
+            when = f"{item['created_at']:%Y-%m-%d %H:%M:%S}" if item["created_at"] else ""
+            who = f"@{item['handle']}" if item["handle"] else item["account_id"]
+            t.add_row(when, Text(who), item["kind"], Text(item["item_id"]), Text(item["target"] or ""),
+                      Text((item["text"] or "")[:120]))
+        out.print(t)
+        out.print()
 
 
 @app.command("eval")

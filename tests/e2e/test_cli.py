@@ -144,3 +144,21 @@ def test_eval_without_labels_or_truth_says_what_to_give(tmp_path: Path) -> None:
     run("init", "case", cwd=tmp_path)
     r = run("eval", "--case", "case", cwd=tmp_path)
     assert r.returncode == 1 and "no analyst labels" in r.stderr and "--truth" in r.stderr
+
+
+def test_evidence_lists_the_items_that_link_a_pair(demo_case, tmp_path: Path) -> None:
+    import csv
+
+    root = _copy(demo_case, tmp_path)
+    run("export", "edges", "--case", "demo-case", "--out", "edges.csv", "--layer", "co_reply", cwd=root)
+    edge = next(csv.DictReader((root / "edges.csv").open(encoding="utf-8")))
+    r = run("evidence", edge["account_a"], edge["account_b"], "--case", "demo-case", cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert f"coaction.co_reply ({edge['platform']}" in r.stdout and "commented on the same" in r.stdout
+    assert r.stdout.count(edge["first_at"][:10]) >= 2  # both accounts' items on the first day
+
+
+def test_evidence_for_an_unknown_account_says_so(demo_case, tmp_path: Path) -> None:
+    root = _copy(demo_case, tmp_path)
+    r = run("evidence", "nobody", "--case", "demo-case", cwd=root)
+    assert r.returncode == 0 and "No finding names nobody" in r.stdout

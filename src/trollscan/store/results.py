@@ -14,7 +14,7 @@ from .. import __version__
 from .case import Case, fetch_arrow
 
 __all__ = ["read_query", "input_fingerprint", "write_results", "read_names", "read_top_targets",
-           "read_group_items", "read_findings", "read_labels_as_truth"]
+           "read_group_items", "read_findings", "read_labels_as_truth", "read_evidence"]
 
 
 @contextmanager
@@ -46,6 +46,23 @@ def read_labels_as_truth(case: Case) -> list[dict]:
         "SELECT platform, account_id, label = 'fake' AS is_fake FROM ("
         "  SELECT platform, account_id, arg_max(label, (coalesce(labeled_at, '-infinity'::TIMESTAMP), source_id, "
         "  source_record)) AS label FROM labels GROUP BY ALL) WHERE label <> 'doubtful'")).to_pylist()
+
+
+def read_evidence(case: Case, accounts: list[str], *, platform: str | None = None, limit: int = 20) -> list[dict]:
+    """The findings naming all of `accounts`, strongest first, each with its items (id, kind, author,
+    time, text, where) in time order."""
+    found = fetch_arrow(case.con, (
+        "SELECT detector, platform, account_ids, strength, item_ids, sentence FROM evidence "
+        "WHERE list_has_all(account_ids, $accounts) AND ($platform IS NULL OR platform = $platform) "
+        "ORDER BY strength DESC, detector LIMIT $limit"), {"accounts": accounts, "platform": platform, "limit": limit}
+    ).to_pylist()
+    for finding in found:
+        finding["items"] = fetch_arrow(case.con, (
+            "SELECT i.item_id, i.kind, i.account_id, a.handle, i.created_at, i.text, coalesce(i.target_id, i.parent_id) "
+            "AS target FROM items i LEFT JOIN accounts a ON a.platform = i.platform AND a.account_id = i.account_id "
+            "WHERE i.platform = $platform AND list_contains($ids, i.item_id) ORDER BY i.created_at, i.item_id"),
+            {"platform": finding["platform"], "ids": finding["item_ids"]}).to_pylist()
+    return found
 
 
 def read_query(case: Case, sql: str, params: list | None = None) -> pa.Table:
