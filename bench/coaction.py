@@ -138,14 +138,13 @@ def toolkit_semantics(items: Path) -> set[tuple[str, str]]:
     """Co-retweet pairs computed with trollscan's kernel under the toolkit's own rule: a directed
     weight counts u1's retweets with a retweet of the same tweet by u2 within the window
     (inclusive); a pair is an edge when either direction reaches 2. Counted by the engine."""
-    from trollscan.coordination.edges import _codes
-    from trollscan.coordination.window import sort_actions, window_pairs
+    from trollscan.coordination.window import codes, sort_actions, window_pairs
     from trollscan.store.engine import memory_engine
 
     t = pq.read_table(items, columns=["kind", "account_id", "parent_id", "created_at"])
     t = t.filter(pc.equal(t["kind"], "share"))
-    acc, names = _codes(t["account_id"])
-    tgt, _ = _codes(t["parent_id"])
+    acc, names = codes(t["account_id"])
+    tgt, _ = codes(t["parent_id"])
     ts = pc.cast(pc.divide(pc.cast(t["created_at"], pa.int64()), 1_000_000), pa.int64()).to_numpy()
     acts = sort_actions(tgt, ts, acc)
     w = len(names)

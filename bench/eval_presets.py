@@ -13,14 +13,12 @@ import shutil
 import time
 from pathlib import Path
 
-import pyarrow.csv as pv
-
 from trollscan.ingest import ingest_files
 from trollscan.report.evaluate import evaluate
 from trollscan.scan import scan
 from trollscan.simulate import PRESETS, simulate
 from trollscan.store import init_case
-from trollscan.store.results import read_findings, read_query
+from trollscan.store.results import read_findings, read_query, read_truth_file
 
 COLUMNS = ("fakes", "flagged", "precision", "recall", "f1", "roc_auc", "precision_at_100", "tp_with_two_reasons",
            "groups", "ari_operator", "ari_farm")
@@ -43,8 +41,7 @@ def main() -> None:
             started = time.perf_counter()
             scan(case)
             seconds = time.perf_counter() - started
-            truth = pv.read_csv(out / "sim" / "truth.csv", convert_options=pv.ConvertOptions(
-                column_types={"account_id": "string", "operator": "string", "farm": "string"})).to_pylist()
+            truth = read_truth_file(out / "sim" / "truth.csv")
             members = read_query(case, "SELECT group_id, platform, account_id FROM group_members").to_pylist()
             f = evaluate(truth, read_findings(case), members)
         cells = " ".join(f"{f.get(c, 0) if f.get(c) is not None else float('nan'):>10.3f}"

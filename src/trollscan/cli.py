@@ -21,7 +21,7 @@ from .ingest import ADAPTERS, ingest_files
 from .store import LoadSummary, init_case, open_case
 from .store.case import DB_NAME
 from .store.status import read_status
-from .store.results import read_evidence, read_findings, read_labels_as_truth, read_query
+from .store.results import read_evidence, read_findings, read_labels_as_truth, read_query, read_truth_file
 from .report.evaluate import evaluate
 from .errors import BadParameter
 from .clusters import score_groups
@@ -336,14 +336,9 @@ def eval_command(
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures as JSON.")] = None,
 ) -> None:
     """Score the case's findings against a truth file or the analyst's labels."""
-    import pyarrow.csv as pv
-
     with open_case(case) as c:
         if truth is not None:
-            if not truth.is_file():
-                raise BadParameter(f"{truth}: no such file.", "Give the truth.csv written by trollscan simulate.")
-            rows = pv.read_csv(truth, convert_options=pv.ConvertOptions(
-                column_types={"account_id": "string", "operator": "string", "farm": "string"})).to_pylist()
+            rows = read_truth_file(truth)
         else:
             rows = read_labels_as_truth(c)
             if not rows:
@@ -404,11 +399,7 @@ def demo(
 
 def _print_truth_check(truth_file: Path, members) -> None:
     """How the groups found compare with the simulation's truth (this is a simulated case)."""
-    import pyarrow.csv as pv
-
-    truth = pv.read_csv(truth_file, convert_options=pv.ConvertOptions(
-        column_types={"account_id": "string", "operator": "string", "farm": "string"})).to_pylist()
-    score = score_groups(truth, members.to_pylist())
+    score = score_groups(read_truth_file(truth_file), members.to_pylist())
     out.print(Text(
         f"\nAgainst the simulation's truth: {score['in_groups']:,} accounts are in groups, "
         f"{score['fake_in_groups']:,} of them fake ({score['precision']:.0%}); the groups hold "

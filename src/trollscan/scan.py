@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from .clusters import find_groups, group_evidence
 from .coordination import LAYERS, co_action, coortweet, edge_rows, pair_evidence
 from .errors import BadParameter
+from .evidence import EVIDENCE_SCHEMA, evidence_table
 from .store import Case
 from .store.engine import case_engine
 from .store.results import (input_fingerprint, read_group_items, read_names, read_query, read_top_targets,
@@ -86,11 +87,11 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         params = {"layer": name, "window_s": window, "min_targets": min_targets, "fdr": fdr, "seed": seed,
                   "max_target_actions": max_target_actions}
         edge_table = pa.concat_tables(edges) if edges else None
-        evidence_table = pa.concat_tables(evidence) if evidence else _empty_evidence()
+        found = pa.concat_tables(evidence) if evidence else evidence_table()
         write_results(case, detector=f"coaction.{name}", params=params, input_hash=fingerprint,
-                      seconds=summary.seconds, edges=edge_table, evidence=evidence_table)
+                      seconds=summary.seconds, edges=edge_table, evidence=found)
         summary.edges = edge_table.num_rows if edge_table is not None else 0
-        ranked = evidence_table.sort_by([("strength", "descending")]) if evidence_table.num_rows else None
+        ranked = found.sort_by([("strength", "descending")]) if found.num_rows else None
         summary.top = ranked["sentence"].to_pylist()[:3] if ranked is not None else []
         summaries.append(summary)
     summaries.append(_groups(case, fingerprint, seed=seed, progress=progress))
@@ -138,13 +139,6 @@ _GROUPS = pa.schema([("group_id", pa.int32()), ("platform", pa.string()), ("size
 _MEMBERS = pa.schema([("group_id", pa.int32()), ("platform", pa.string()), ("account_id", pa.string())])
 
 
-def _empty_evidence() -> pa.Table:
-    return pa.table({"detector": pa.array([], pa.string()), "platform": pa.array([], pa.string()),
-                     "account_ids": pa.array([], pa.list_(pa.string())), "strength": pa.array([], pa.float64()),
-                     "item_ids": pa.array([], pa.list_(pa.string())), "sentence": pa.array([], pa.string()),
-                     "details": pa.array([], pa.string())})
-
-
 def scan_coortweet(case: Case, *, window_s: int = 10, min_participation: int = 2, edge_weight: float = 0.5
                    ) -> LayerSummary:
     """CooRTweet 2.1.3's co-share network (detect_groups, then generate_coordinated_network with
@@ -168,7 +162,7 @@ def scan_coortweet(case: Case, *, window_s: int = 10, min_participation: int = 2
         evidence.append(_coortweet_evidence(platform, e, who, window_s, network.threshold))
     summary.seconds = time.perf_counter() - started
     edge_table = pa.concat_tables(edges) if edges else None
-    ev = pa.concat_tables(evidence) if evidence else _empty_evidence()
+    ev = pa.concat_tables(evidence) if evidence else evidence_table()
     write_results(case, detector="coaction.coortweet",
                   params={"window_s": window_s, "min_participation": min_participation, "edge_weight": edge_weight,
                           "subgraph": 1},
@@ -217,4 +211,4 @@ def _coortweet_evidence(platform: str, e: pa.Table, names: dict[str, str], windo
                          f"{threshold:g}), {first:%d %b %Y} to {last:%d %b %Y}."),
             "details": json.dumps({"weight": r["weight"], "n_objects": r["n_targets"], "threshold": threshold}),
         })
-    return pa.Table.from_pylist(rows, schema=_empty_evidence().schema)
+    return pa.Table.from_pylist(rows, schema=EVIDENCE_SCHEMA)

@@ -18,9 +18,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Group", "find_groups", "group_evidence", "adjusted_rand_index", "score_groups", "MAX_STRENGTH_WEIGHT"]
+from ..coordination.edges import strength
+from ..evidence import evidence_table
 
-MAX_STRENGTH_WEIGHT = 1.0 / np.log2(3)  # a layer's weight at which its strength is 1
+__all__ = ["Group", "find_groups", "group_evidence", "adjusted_rand_index", "score_groups"]
+
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def _groups_of(platform: str, edges: pa.Table, resolution: float, min_size: int,
     names = names.sort()
     long = pa.table({
         "a": pc.index_in(edges["account_a"], value_set=names), "b": pc.index_in(edges["account_b"], value_set=names),
-        "layer": edges["layer"], "s": pc.min_element_wise(pc.divide(edges["weight"], MAX_STRENGTH_WEIGHT), 1.0),
+        "layer": edges["layer"], "s": strength(edges["weight"]),
         "first": seconds("first_at"), "last": seconds("last_at"),
     })
     pairs = long.group_by(["a", "b"], use_threads=False).aggregate(
@@ -126,10 +128,7 @@ def group_evidence(groups: list[Group], names: dict[str, str], *, items: list[li
             "details": json.dumps({"cohesion": round(g.cohesion, 3), "strength": round(g.strength, 3),
                                    "layers": g.layers, "first_ts": g.first_ts, "last_ts": g.last_ts}),
         })
-    schema = pa.schema([("detector", pa.string()), ("platform", pa.string()), ("account_ids", pa.list_(pa.string())),
-                        ("strength", pa.float64()), ("item_ids", pa.list_(pa.string())), ("sentence", pa.string()),
-                        ("details", pa.string())])
-    return pa.Table.from_pylist(rows, schema=schema)
+    return evidence_table(rows)
 
 
 def adjusted_rand_index(truth: dict[str, str], found: dict[str, str]) -> float:

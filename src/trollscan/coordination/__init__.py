@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .edges import CoActionResult, co_action_edges
+from ..evidence import EVIDENCE_SCHEMA
+from .edges import CoActionResult, co_action_edges, strength
 from .layers import LAYERS, Layer
 
 __all__ = ["LAYERS", "Layer", "CoActionResult", "co_action", "pair_evidence", "edge_rows", "render_window"]
@@ -49,9 +49,6 @@ def render_window(window_s: int | None) -> str:
     if window_s < 7200:
         return f" within {round(window_s / 60)} minutes of each other"
     return f" within {round(window_s / 3600)} hours of each other"
-
-
-_MAX_RARITY = 1.0 / math.log2(3)  # a target only the two accounts acted on
 
 
 def _day(ts) -> pa.Array:
@@ -123,10 +120,10 @@ def pair_evidence(platform: str, layer: Layer, result: CoActionResult, linked: p
         "detector": pa.array([f"coaction.{layer.name}"] * n, pa.string()),
         "platform": pa.array([platform] * n, pa.string()),
         "account_ids": accounts,
-        "strength": pc.min_element_wise(pc.divide(e["weight"], _MAX_RARITY), 1.0),
+        "strength": strength(e["weight"]),
         "item_ids": _item_lists(linked, e) if n else pa.array([], pa.list_(pa.string())),
         "sentence": sentence, "details": details,
-    })
+    }, schema=EVIDENCE_SCHEMA)
 
 
 def edge_rows(platform: str, layer: Layer, result: CoActionResult) -> pa.Table:

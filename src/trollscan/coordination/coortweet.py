@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import BadParameter
+from .window import codes as integer_codes
 from .window import sort_actions, window_pairs
 
 __all__ = ["PAIR_COLUMNS", "CoordinatedNetwork", "detect_groups", "flag_speed_share",
@@ -78,7 +79,7 @@ def _seconds(values) -> np.ndarray:
 
 def _codes(arr: pa.Array) -> np.ndarray:
     """Integer codes numbered by first appearance."""
-    return pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return integer_codes(arr)[0]
 
 
 def _check_int(value, name: str, low: int) -> None:

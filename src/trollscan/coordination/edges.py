@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..store.engine import Engine, memory_engine
-from .window import SortedActions, sort_actions, window_pairs
+from .window import SortedActions, codes, sort_actions, window_pairs
 
-__all__ = ["CoActionResult", "co_action_edges"]
+__all__ = ["CoActionResult", "co_action_edges", "strength"]
 
 
 # Added to each account's number of targets before normalising: two accounts with two actions each
@@ -41,13 +41,12 @@ class CoActionResult:
     crowded: int = 0  # targets left out for having more than max_target_actions actions
 
 
-def _codes(values) -> tuple[np.ndarray, pa.Array]:
-    """Integer codes of the values, and the values of the codes."""
-    encoded = pc.dictionary_encode(pc.cast(values, pa.string()))
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.DictionaryArray.from_arrays(
-            pa.array([], pa.int32()), pa.array([], pa.string()))
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+_MAX_SCORE = 1.0 / np.log2(3)  # two accounts acting only together, on targets nobody else touched
+
+
+def strength(weight):
+    """A pair score as a strength from 0 to 1: relative to the highest score, capped at 1."""
+    return pc.min_element_wise(pc.divide(weight, _MAX_SCORE), 1.0)
 
 
 # Rarity travels as an integer number of 1e-12 units so that sums do not depend on the order a
@@ -133,8 +132,8 @@ def co_action_edges(
     comments links its commenters too weakly to matter, and would cost millions of pairs).
     `engine`: where the pairs are counted (the case's engine in a scan; an in-memory one if None).
     """
-    acc, names = _codes(account)
-    tgt, _ = _codes(target)
+    acc, names = codes(account)
+    tgt, _ = codes(target)
     ts = np.asarray(ts, dtype=np.int64)
     per_target = np.bincount(tgt, minlength=int(tgt.max(initial=-1)) + 1)
     crowded = per_target > max_target_actions

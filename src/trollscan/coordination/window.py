@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["SortedActions", "sort_actions", "window_pairs"]
+__all__ = ["SortedActions", "codes", "sort_actions", "window_pairs"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,15 @@ class SortedActions:
     ts: np.ndarray  # int64 seconds
     account: np.ndarray  # int64 account code
     order: np.ndarray  # input row of each sorted action
+
+
+def codes(values) -> tuple[np.ndarray, pa.Array]:
+    """Integer codes of the values, numbered by first appearance, and the values of the codes."""
+    encoded = pc.dictionary_encode(pc.cast(values, pa.string()))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.DictionaryArray.from_arrays(
+            pa.array([], pa.int32()), pa.array([], pa.string()))
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
 
 def sort_actions(target: np.ndarray, ts: np.ndarray, account: np.ndarray) -> SortedActions:

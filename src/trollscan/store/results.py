@@ -6,15 +6,18 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from datetime import datetime, timezone
 
 import pyarrow as pa
+import pyarrow.csv as pv
 
 from .. import __version__
+from ..errors import BadParameter
 from .case import Case, fetch_arrow
 
 __all__ = ["read_query", "input_fingerprint", "write_results", "read_names", "read_top_targets",
-           "read_group_items", "read_findings", "read_labels_as_truth", "read_evidence"]
+           "read_group_items", "read_findings", "read_labels_as_truth", "read_evidence", "read_truth_file"]
 
 
 @contextmanager
@@ -38,6 +41,14 @@ def read_findings(case: Case) -> list[dict]:
         "SELECT platform, account_id, max(strength) AS score, list(DISTINCT detector ORDER BY detector) AS detectors "
         "FROM (SELECT platform, unnest(account_ids) AS account_id, strength, detector FROM evidence) GROUP BY ALL"
     )).to_pylist()
+
+
+def read_truth_file(path: Path) -> list[dict]:
+    """A simulation's truth.csv (platform, account_id, is_fake, operator, farm, persona) as rows."""
+    if not Path(path).is_file():
+        raise BadParameter(f"{path}: no such file.", "Give the truth.csv written by trollscan simulate.")
+    return pv.read_csv(path, convert_options=pv.ConvertOptions(
+        column_types={"account_id": pa.string(), "operator": pa.string(), "farm": pa.string()})).to_pylist()
 
 
 def read_labels_as_truth(case: Case) -> list[dict]:
