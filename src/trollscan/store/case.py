@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from .. import __version__, settings
 from ..errors import BadParameter, CaseExists, NotACase, StoreVersionMismatch
-from .schema import SCHEMA_VERSION, ddl, results_ddl
+from .schema import SCHEMA_VERSION, analysis_ddl, ddl, results_ddl
 
 __all__ = ["Case", "init_case", "open_case", "find_case", "fetch_arrow", "DB_NAME", "MIGRATIONS"]
 
@@ -27,9 +27,15 @@ def _add_results(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
 
 
+def _add_analysis(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in analysis_ddl():
+        con.execute(statement)
+
+
 # Migrations: MIGRATIONS[n] upgrades a case from schema n to n + 1 inside one transaction.
 MIGRATIONS: dict[int, callable] = {
     1: _add_results,  # schema 2: tables of computed results
+    2: _add_analysis,  # schema 3: photo hashes, gallery, watch list, text families, verdicts
 }
 
 

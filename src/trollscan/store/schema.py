@@ -16,10 +16,11 @@ __all__ = [
     "TABLES",
     "ddl",
     "results_ddl",
+    "analysis_ddl",
     "render_data_model",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 PLATFORMS = ("facebook", "instagram", "vk", "ok", "twitter", "telegram", "youtube", "tiktok", "web")
 ITEM_KINDS = ("post", "comment", "reply", "share", "quote", "reaction")
@@ -294,6 +295,58 @@ CREATE TABLE IF NOT EXISTS group_members (
 """
 
 
+# What the detectors keep between runs and what the analyst adds (schema 3): photo hashes are
+# computed once per file and reused; the gallery and watch list are the reporter's own inputs;
+# text families and verdicts are results, tied to a run like the tables above.
+ANALYSIS = """
+CREATE TABLE IF NOT EXISTS images (
+    sha256 VARCHAR PRIMARY KEY,
+    width INTEGER,
+    height INTEGER,
+    format VARCHAR,
+    error VARCHAR,
+    hashed_at TIMESTAMP NOT NULL,
+    hasher VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS image_hashes (
+    sha256 VARCHAR NOT NULL,
+    view VARCHAR NOT NULL,
+    pdq BLOB NOT NULL,
+    quality INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gallery (
+    sha256 VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    label VARCHAR NOT NULL,
+    added_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watchlist (
+    platform VARCHAR,
+    target VARCHAR NOT NULL,
+    note VARCHAR,
+    added_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS text_families (
+    run_id INTEGER NOT NULL,
+    family_id INTEGER NOT NULL,
+    platform VARCHAR NOT NULL,
+    item_id VARCHAR NOT NULL,
+    account_id VARCHAR NOT NULL,
+    created_at TIMESTAMP,
+    similarity DOUBLE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verdicts (
+    run_id INTEGER NOT NULL,
+    platform VARCHAR NOT NULL,
+    account_id VARCHAR NOT NULL,
+    score DOUBLE NOT NULL,
+    label VARCHAR NOT NULL,
+    reasons VARCHAR[] NOT NULL,
+    group_id INTEGER
+);
+"""
+
+
 def _statements(sql: str) -> list[str]:
     return [s.strip() for s in sql.split(";") if s.strip()]
 
@@ -303,9 +356,14 @@ def results_ddl() -> list[str]:
     return _statements(RESULTS)
 
 
+def analysis_ddl() -> list[str]:
+    """Photo hashes, gallery, watch list, text families and verdicts (added in schema 3)."""
+    return _statements(ANALYSIS)
+
+
 def ddl() -> list[str]:
     """The statements that create an empty case at SCHEMA_VERSION."""
-    statements = _statements(_BOOKKEEPING) + results_ddl()
+    statements = _statements(_BOOKKEEPING) + results_ddl() + analysis_ddl()
     for table in TABLES.values():
         cols = ",\n    ".join(
             f"{c.name} {c.type}{' NOT NULL' if c.required else ''}" for c in table.columns
@@ -371,11 +429,28 @@ def render_data_model() -> str:
         "- `groups` and `group_members`: candidate operator groups found in the graph, with `size`, `cohesion`,",
         "  the `layers` that bind them, first and last activity and top targets.",
         "",
+        "- `text_families`: comments with the same or nearly the same words, one row per item: `family_id`,",
+        "  `item_id`, `account_id`, `created_at`, `similarity` (to the family's first text, 0-1).",
+        "- `verdicts`: one row per account judged: `score` (0-1), `label` (`fake`, `doubtful`, `unlikely`),",
+        "  `reasons` (plain sentences, strongest first), `group_id` (its operator group, if any).",
+        "",
+        "## Photos, gallery and watch list",
+        "",
+        "- `images`: one row per distinct image file (by `sha256` of its bytes): `width`, `height`, `format`, and",
+        "  `error` (why it could not be hashed: broken, too large, not an image) or NULL; `hashed_at`, `hasher` (version).",
+        "- `image_hashes`: the PDQ hashes of an image, one row per `view` (the whole picture, or a crop of it):",
+        "  `pdq` (32 bytes), `quality` (PDQ's 0-100 quality; low-quality hashes are flagged, not trusted).",
+        "- `gallery`: reference photos the reporter added (`trollscan gallery add DIR --label ...`): `sha256`,",
+        "  `path`, `label` (for example \"real owner: ...\" or \"stock site\"), `added_at`.",
+        "- `watchlist`: pages and accounts the reporter watches (`trollscan watch add`): `platform` (or NULL for",
+        "  any), `target` (an id or URL), `note`, `added_at`.",
+        "",
         "## Versions",
         "",
         "`meta.schema_version` says which schema a case has. A newer trollscan migrates an older case when it opens",
         "it, in one transaction; an older trollscan refuses a newer case and says to upgrade.",
         "Schema 2 added the result tables (`runs`, `evidence`, `edges`, `groups`, `group_members`).",
+        "Schema 3 added `images`, `image_hashes`, `gallery`, `watchlist`, `text_families` and `verdicts`.",
         "",
     ]
     return "\n".join(lines)

@@ -69,7 +69,8 @@ def test_a_schema_1_case_is_migrated_keeping_its_data(tmp_path: Path) -> None:
     from trollscan.ingest import ingest_files
 
     with init_case(tmp_path / "c") as case:  # make it exactly as schema 1 wrote it
-        for table in ("runs", "evidence", "edges", "groups", "group_members"):
+        for table in ("runs", "evidence", "edges", "groups", "group_members", "images", "image_hashes",
+                      "gallery", "watchlist", "text_families", "verdicts"):
             case.con.execute(f"DROP TABLE {table}")
         case.con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         f = tmp_path / "accounts.csv"
@@ -79,3 +80,4 @@ def test_a_schema_1_case_is_migrated_keeping_its_data(tmp_path: Path) -> None:
         assert case.meta("schema_version") == str(SCHEMA_VERSION)
         assert case.con.execute("SELECT count(*) FROM accounts").fetchall() == [(1,)]
         assert case.con.execute("SELECT count(*) FROM edges").fetchall() == [(0,)]
+        assert case.con.execute("SELECT count(*) FROM verdicts").fetchall() == [(0,)]
