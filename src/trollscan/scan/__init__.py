@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .clusters import find_groups, group_evidence
-from .coordination import LAYERS, co_action, coortweet, edge_rows, pair_evidence
-from .errors import BadParameter
-from .evidence import EVIDENCE_SCHEMA, evidence_table
-from .store import Case
-from .store.engine import case_engine
-from .store.results import (input_fingerprint, read_group_items, read_names, read_query, read_top_targets,
+from ..clusters import find_groups, group_evidence
+from ..coordination import LAYERS, co_action, coortweet, edge_rows, pair_evidence
+from ..errors import BadParameter
+from ..evidence import EVIDENCE_SCHEMA, evidence_table
+from ..store import Case
+from ..store.engine import case_engine
+from ..store.results import (input_fingerprint, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
 
 __all__ = ["LayerSummary", "scan", "scan_coortweet"]
