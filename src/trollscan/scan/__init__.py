@@ -10,7 +10,6 @@ import json
 import time
 from datetime import datetime, timezone
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,23 +20,11 @@ from ..errors import BadParameter
 from ..evidence import EVIDENCE_SCHEMA, evidence_table
 from ..store import Case
 from ..store.engine import case_engine
+from .summary import LayerSummary
 from ..store.results import (input_fingerprint, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
 
 __all__ = ["LayerSummary", "scan", "scan_coortweet"]
-
-
-@dataclass
-class LayerSummary:
-    layer: str
-    window_s: int | None
-    actions: int = 0
-    candidates: int = 0  # pairs sharing min_targets targets
-    threshold: float = 0.0
-    edges: int = 0
-    seconds: float = 0.0
-    top: list[str] = field(default_factory=list)  # the strongest sentences
-    crowded: int = 0  # targets left out for having too many actions
 
 
 def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
