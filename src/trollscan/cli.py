@@ -24,7 +24,7 @@ from .store.status import read_status
 from .store.results import read_evidence, read_findings, read_labels_as_truth, read_query, read_truth_file
 from .report.evaluate import evaluate
 from .errors import BadParameter
-from .clusters import score_groups
+from .clusters import CONTEXT_DETECTORS, score_groups
 from .store.export import write_edges_csv
 from .scan import scan, scan_coortweet
 
@@ -346,7 +346,7 @@ def eval_command(
                                    "Pass --truth FILE, or ingest a reporter's sheet with labels.")
         members = read_query(c, "SELECT group_id, platform, account_id FROM group_members").to_pylist()
         seconds = c.con.execute("SELECT coalesce(sum(seconds), 0) FROM runs").fetchall()[0][0]
-        figures = evaluate(rows, read_findings(c), members)
+        figures = evaluate(rows, read_findings(c, context=CONTEXT_DETECTORS), members)
     figures["scan_seconds"] = seconds
     t = Table(title="Findings against " + (str(truth) if truth else "the analyst's labels"), title_justify="left")
     t.add_column("measure")

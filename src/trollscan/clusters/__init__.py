@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from ..coordination.edges import strength
 from ..evidence import evidence_table
 
-__all__ = ["Group", "find_groups", "group_evidence", "adjusted_rand_index", "score_groups"]
+__all__ = ["Group", "SUPPORTING_LAYERS", "CONTEXT_DETECTORS", "find_groups", "group_evidence", "adjusted_rand_index", "score_groups"]
 
 
 
@@ -32,19 +32,30 @@ class Group:
     cohesion: float  # linked pairs / possible pairs inside the group
     strength: float  # mean strength of the linked pairs inside
     layers: list[str]  # the layers binding it, strongest first
-    first_ts: int
-    last_ts: int
+    first_ts: int | None  # None: no dated edge inside
+    last_ts: int | None
     internal_edges: int
 
 
-def find_groups(edges: pa.Table, *, resolution: float = 1.0, min_size: int = 3, seed: int = 1) -> list[Group]:
+# Layers that only strengthen links among accounts other layers already found: friendship and
+# membership alone make communities of real friends and neighbours, which are not operator groups.
+SUPPORTING_LAYERS = ("mutual", "shared_groups")
+CONTEXT_DETECTORS = ("relations.mutual", "coaction.shared_groups")  # their evidence rows
+
+
+def find_groups(edges: pa.Table, *, resolution: float = 1.0, min_size: int = 3, seed: int = 1,
+                supporting: tuple[str, ...] = SUPPORTING_LAYERS) -> list[Group]:
     """Operator groups in an edges table (platform, layer, account_a, account_b, weight, first_at,
     last_at), one platform at a time; groups sorted by size then strength, largest first.
+
+    Edges of a `supporting` layer count only between two accounts that edges of other layers
+    link to somebody: they can bind a group tighter or split it better, never make one.
 
     Reads:    edges of every layer
     Evidence: the pairs inside the group and the layers that link them
     Misleads: a fan club or a newsroom's accounts that really do act together.
     """
+    edges = _drop_unsupported(edges, supporting)
     groups: list[Group] = []
     for platform in sorted(set(edges["platform"].to_pylist())) if edges.num_rows else []:
         groups.extend(_groups_of(platform, edges.filter(pc.equal(edges["platform"], platform)),
@@ -53,14 +64,32 @@ def find_groups(edges: pa.Table, *, resolution: float = 1.0, min_size: int = 3, 
     return groups
 
 
+def _drop_unsupported(edges: pa.Table, supporting: tuple[str, ...]) -> pa.Table:
+    if not edges.num_rows or not supporting:
+        return edges
+    aux = pc.is_in(edges["layer"], value_set=pa.array(supporting, pa.string()))
+    primary = edges.filter(pc.invert(aux))
+    key = lambda t, side: pc.binary_join_element_wise(t["platform"], t[side], "\x00")  # noqa: E731
+    linked = pa.concat_arrays([pc.unique(key(primary, "account_a")).cast(pa.string()),
+                               pc.unique(key(primary, "account_b")).cast(pa.string())]) if primary.num_rows else \
+        pa.array([], pa.string())
+    keep = pc.or_(pc.invert(aux), pc.and_(pc.is_in(key(edges, "account_a"), value_set=linked),
+                                          pc.is_in(key(edges, "account_b"), value_set=linked)))
+    return edges.filter(keep)
+
+
+_NEVER, _EVER = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+
+
 def _groups_of(platform: str, edges: pa.Table, resolution: float, min_size: int, seed: int) -> list[Group]:
-    seconds = lambda c: pc.cast(pc.divide(pc.cast(edges[c], pa.int64()), 1_000_000), pa.int64())  # noqa: E731
+    seconds = lambda c, unknown: pc.fill_null(  # noqa: E731
+        pc.cast(pc.divide(pc.cast(edges[c], pa.int64()), 1_000_000), pa.int64()), unknown)
     names = pc.unique(pa.concat_arrays([edges["account_a"].combine_chunks(), edges["account_b"].combine_chunks()]))
     names = names.sort()
     long = pa.table({
         "a": pc.index_in(edges["account_a"], value_set=names), "b": pc.index_in(edges["account_b"], value_set=names),
         "layer": edges["layer"], "s": strength(edges["weight"]),
-        "first": seconds("first_at"), "last": seconds("last_at"),
+        "first": seconds("first_at", _NEVER), "last": seconds("last_at", _EVER),
     })
     pairs = long.group_by(["a", "b"], use_threads=False).aggregate(
         [("s", "sum"), ("first", "min"), ("last", "max")]).sort_by([("a", "ascending"), ("b", "ascending")])
@@ -76,8 +105,8 @@ def _groups_of(platform: str, edges: pa.Table, resolution: float, min_size: int,
     n_comm = len(sizes)
     n_internal = np.bincount(community, minlength=n_comm)
     weight = np.bincount(community, weights=pairs["s_sum"].to_numpy()[inside], minlength=n_comm)
-    first = np.full(n_comm, np.iinfo(np.int64).max)
-    last = np.full(n_comm, np.iinfo(np.int64).min)
+    first = np.full(n_comm, _NEVER)
+    last = np.full(n_comm, _EVER)
     np.minimum.at(first, community, pairs["first_min"].to_numpy()[inside])
     np.maximum.at(last, community, pairs["last_max"].to_numpy()[inside])
     la, lb = long["a"].to_numpy().astype(np.int64), long["b"].to_numpy().astype(np.int64)
@@ -99,7 +128,8 @@ def _groups_of(platform: str, edges: pa.Table, resolution: float, min_size: int,
             platform=platform, members=members, cohesion=float(n_internal[c] / possible),
             strength=float(weight[c] / max(n_internal[c], 1)),
             layers=[name for _, name in sorted(layers[c])],
-            first_ts=int(first[c]), last_ts=int(last[c]), internal_edges=int(n_internal[c])))
+            first_ts=None if first[c] == _NEVER else int(first[c]),
+            last_ts=None if last[c] == _EVER else int(last[c]), internal_edges=int(n_internal[c])))
     return out
 
 
@@ -108,6 +138,7 @@ _LAYER_WORDS = {
     "co_reaction": "react to the same items", "co_url": "post the same links",
     "co_hashtags": "use the same hashtag sequences", "co_text": "write the same words at the same time",
     "same_text": "write the same words", "shared_ip": "write from the same IP address",
+    "shared_groups": "belong to the same groups", "mutual": "are friends or follow each other",
 }
 
 

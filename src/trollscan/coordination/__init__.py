@@ -104,9 +104,11 @@ def pair_evidence(platform: str, layer: Layer, result: CoActionResult, linked: p
     count = e["n_targets"] if layer.repeats == "targets" else e["n_items"]
     before, after = layer.verb.split("{n}")
     verb = pc.binary_join_element_wise(before, pc.cast(count, pa.string()), after, "")
+    dated = pc.greater(e["first_ts"], 0)  # 0: when it happened is unknown (memberships without dates)
+    when = pc.if_else(dated, pc.binary_join_element_wise(", ", _when(e["first_ts"], e["last_ts"]), ""), "")
     sentence = pc.binary_join_element_wise(
         _lookup(e["account_a"], names), " and ", _lookup(e["account_b"], names), " ", verb,
-        render_window(window_s) + ", ", _when(e["first_ts"], e["last_ts"]), ".", "")
+        render_window(window_s), when, ".", "")
     details = pc.binary_join_element_wise(
         f'{{"layer": "{layer.name}", "window_s": {json.dumps(window_s)}, "weight": ',
         pc.cast(pc.round(e["weight"], 4), pa.string()), ', "n_targets": ', pc.cast(e["n_targets"], pa.string()),
@@ -130,7 +132,9 @@ def edge_rows(platform: str, layer: Layer, result: CoActionResult) -> pa.Table:
     """The kept edges in the shape of the case's `edges` table (without run_id)."""
     e = result.edges
     n = e.num_rows
-    to_time = lambda c: pc.cast(pc.multiply(e[c], 1_000_000), pa.timestamp("us"))  # noqa: E731
+    dated = pc.greater(e["first_ts"], 0)
+    to_time = lambda c: pc.if_else(dated, pc.cast(pc.multiply(e[c], 1_000_000), pa.timestamp("us")),  # noqa: E731
+                                   pa.scalar(None, pa.timestamp("us")))
     return pa.table({
         "platform": pa.array([platform] * n, pa.string()), "layer": pa.array([layer.name] * n, pa.string()),
         "account_a": e["account_a"], "account_b": e["account_b"], "weight": e["weight"],

@@ -1,7 +1,7 @@
 """Co-action layers: which items count as acting on which target, as one SQL query each.
 
-Every query reads the canonical `items` (or `access_log`) table and returns actions:
-(platform, account_id, target, ts: epoch seconds, item_id). The kernel in `window.py` then pairs
+Every query reads the canonical `items` (or `access_log`, or `relations`) table and returns actions:
+(platform, account_id, target, ts: epoch seconds, or 0 when the time is unknown, item_id). The kernel in `window.py` then pairs
 actions on one target within the layer's window. The SQL is plain enough to run on DuckDB and,
 with the dialect notes in docs, on Spark SQL.
 """
@@ -78,6 +78,14 @@ LAYERS: dict[str, Layer] = {
               "SELECT platform, account_id, md5(t) AS target, ts, item_id FROM ("
               "SELECT platform, account_id, " + TEXT_SQL + " AS t, CAST(floor(epoch(created_at)) AS BIGINT) AS ts, "
               "item_id FROM items WHERE text IS NOT NULL AND created_at IS NOT NULL) WHERE length(t) >= 20"),
+        # Memberships are not events in time: a pair repeats by sharing several groups, however far
+        # apart they joined. A group everybody is in is weak evidence (rarity), and the null model
+        # keeps only overlaps chance does not explain, so the many small organic groups stay quiet.
+        Layer("shared_groups", "membership of, or subscription to, the same groups, pages or channels at any time",
+              "are members of or subscribed to the same {n} groups, pages or channels", None,
+              "SELECT platform, account_id, other_id AS target, "
+              "coalesce(CAST(floor(epoch(added_at)) AS BIGINT), 0) AS ts, kind || ':' || other_id AS item_id "
+              "FROM relations WHERE kind IN ('member', 'subscribed') AND account_id <> other_id"),
         Layer("shared_ip", "comments sent from the same IP address (site comment logs) at any time",
               "commented from the same IP address ({n} pairs of their comments)", None,
               "SELECT platform, account_id, ip_hash AS target, CAST(floor(epoch(seen_at)) AS BIGINT) AS ts, item_id "

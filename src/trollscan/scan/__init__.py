@@ -14,14 +14,15 @@ from collections.abc import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..clusters import find_groups, group_evidence
+from ..clusters import SUPPORTING_LAYERS, find_groups, group_evidence
 from ..coordination import LAYERS, co_action, coortweet, edge_rows, pair_evidence
+from ..coordination.relations import MUTUAL_STRENGTH, mutual_edges
 from ..errors import BadParameter
 from ..evidence import EVIDENCE_SCHEMA, evidence_table
 from ..store import Case
 from ..store.engine import case_engine
 from .summary import LayerSummary
-from ..store.results import (input_fingerprint, read_group_items, read_names, read_query, read_top_targets,
+from ..store.results import (input_fingerprint, read_mutual_pairs, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
 
 __all__ = ["LayerSummary", "scan", "scan_coortweet"]
@@ -90,6 +91,7 @@ def _groups(case: Case, fingerprint: str, *, seed: int, progress) -> LayerSummar
     if progress:
         progress("groups")
     started = time.perf_counter()
+    _mutual(case, fingerprint)
     edges = read_query(case, "SELECT platform, layer, account_a, account_b, weight, first_at, last_at FROM edges")
     groups = find_groups(edges, seed=seed)
     rows, member_rows, evidence = [], [], []
@@ -116,7 +118,22 @@ def _groups(case: Case, fingerprint: str, *, seed: int, progress) -> LayerSummar
     return summary
 
 
-def _time(ts: int):
+def _mutual(case: Case, fingerprint: str) -> None:
+    """Friendships and mutual follows among the accounts the other layers link (a supporting layer)."""
+    started = time.perf_counter()
+    pairs = read_mutual_pairs(case, SUPPORTING_LAYERS)
+    accounts = pairs["account_a"].to_pylist() + pairs["account_b"].to_pylist()
+    names = {}
+    for platform in sorted(set(pairs["platform"].to_pylist())):
+        names.update(read_names(case, platform, accounts))
+    edges, evidence = mutual_edges(pairs, names)
+    write_results(case, detector="relations.mutual", params={"strength": MUTUAL_STRENGTH}, input_hash=fingerprint,
+                  seconds=time.perf_counter() - started, edges=edges, evidence=evidence)
+
+
+def _time(ts: int | None):
+    if ts is None:
+        return None
     return datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
 
 

@@ -17,7 +17,8 @@ from ..errors import BadParameter
 from .case import Case, fetch_arrow
 
 __all__ = ["read_query", "input_fingerprint", "write_results", "read_names", "read_top_targets",
-           "read_group_items", "read_findings", "read_labels_as_truth", "read_evidence", "read_truth_file"]
+           "read_group_items", "read_findings", "read_labels_as_truth", "read_evidence", "read_truth_file",
+           "read_mutual_pairs"]
 
 
 @contextmanager
@@ -35,12 +36,18 @@ def _temp_table(case: Case, name: str, data: pa.Table) -> Iterator[None]:
         case.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def read_findings(case: Case) -> list[dict]:
-    """Per account named by evidence: its strongest finding's strength and the detectors naming it."""
+def read_findings(case: Case, *, context: tuple[str, ...] = ()) -> list[dict]:
+    """Per account named by evidence: its strongest finding's strength and the detectors naming it.
+
+    Evidence of the `context` detectors (supporting layers: friendship, shared groups) makes no
+    account a finding on its own; it still counts as a reason for accounts other evidence names.
+    """
     return fetch_arrow(case.con, (
-        "SELECT platform, account_id, max(strength) AS score, list(DISTINCT detector ORDER BY detector) AS detectors "
-        "FROM (SELECT platform, unnest(account_ids) AS account_id, strength, detector FROM evidence) GROUP BY ALL"
-    )).to_pylist()
+        "SELECT platform, account_id, max(strength) FILTER (WHERE NOT list_contains($context, detector)) AS score, "
+        "list(DISTINCT detector ORDER BY detector) AS detectors "
+        "FROM (SELECT platform, unnest(account_ids) AS account_id, strength, detector FROM evidence) GROUP BY ALL "
+        "HAVING bool_or(NOT list_contains($context, detector))"
+    ), {"context": list(context)}).to_pylist()
 
 
 def read_truth_file(path: Path) -> list[dict]:
@@ -123,6 +130,31 @@ def read_group_items(case: Case, members: pa.Table, limit: int = 100) -> dict[in
             "items AS (SELECT DISTINCT group_id, unnest(item_ids) AS item FROM linked) "
             "SELECT group_id, list(item ORDER BY item)[1:?] FROM items GROUP BY group_id", [limit]).fetchall()
     return dict(rows)
+
+
+# Friends, or follows both ways, between accounts that edges of other layers already link.
+_MUTUAL_SQL = """
+WITH linked AS (
+    SELECT platform, account_a AS id FROM edges WHERE NOT list_contains($supporting, layer)
+    UNION SELECT platform, account_b FROM edges WHERE NOT list_contains($supporting, layer)
+), r AS (
+    SELECT r.platform, r.account_id, r.other_id, r.kind, r.added_at FROM relations r
+    SEMI JOIN linked a ON r.platform = a.platform AND r.account_id = a.id
+    SEMI JOIN linked b ON r.platform = b.platform AND r.other_id = b.id
+    WHERE r.kind IN ('friend', 'follow') AND r.account_id <> r.other_id
+)
+SELECT platform, least(account_id, other_id) AS account_a, greatest(account_id, other_id) AS account_b,
+       bool_or(kind = 'friend') AS friends, min(added_at) AS first_at, max(added_at) AS last_at
+FROM r GROUP BY 1, 2, 3
+HAVING bool_or(kind = 'friend') OR count(DISTINCT CASE WHEN kind = 'follow' THEN account_id END) = 2
+ORDER BY 1, 2, 3
+"""
+
+
+def read_mutual_pairs(case: Case, supporting: tuple[str, ...]) -> pa.Table:
+    """Pairs of accounts that are friends or follow each other, among those that edges of layers
+    other than the `supporting` ones link."""
+    return fetch_arrow(case.con, _MUTUAL_SQL, {"supporting": list(supporting)})
 
 
 def write_results(case: Case, *, detector: str, params: dict, input_hash: str, seconds: float,
