@@ -230,6 +230,8 @@ def scan_command(
                                             "(docs/coortweet.md); --window is its time_window, default 10.")] = False,
     min_participation: Annotated[int, typer.Option(help="CooRTweet's min_participation (with --coortweet).")] = 2,
     edge_weight: Annotated[float, typer.Option(help="CooRTweet's edge_weight quantile (with --coortweet).")] = 0.5,
+    engine: Annotated[str, typer.Option(help="duckdb, or spark: the co-action layers as relational queries on a "
+                                        "local Spark (pip install 'trollscan[spark]'; the same edges).")] = "duckdb",
 ) -> None:
     """Find accounts that act together, and store the edges and evidence in the case."""
     with open_case(case) as c:
@@ -238,7 +240,7 @@ def scan_command(
                                         min_participation=min_participation, edge_weight=edge_weight)]
         else:
             summaries = scan(c, layers=layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
-                             max_target_actions=max_target_actions, progress=lambda name: err.print(Text(f"scanning {name}..."), end="\r")
+                             max_target_actions=max_target_actions, engine=engine, progress=lambda name: err.print(Text(f"scanning {name}..."), end="\r")
                              if err.is_terminal else None)
     _print_scan(summaries)
 

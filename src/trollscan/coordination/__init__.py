@@ -11,26 +11,37 @@ import pyarrow.compute as pc
 from ..evidence import EVIDENCE_SCHEMA
 from .edges import CoActionResult, co_action_edges, strength
 from .layers import LAYERS, Layer
+from .relational import co_action_relational
 
 __all__ = ["LAYERS", "Layer", "CoActionResult", "co_action", "pair_evidence", "edge_rows", "render_window"]
 
 
 def co_action(actions: pa.Table, layer: Layer, *, window_s: int | None, min_targets: int = 2,
               fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
-              engine=None) -> tuple[CoActionResult, pa.Table]:
+              engine=None, views=None) -> tuple[CoActionResult, pa.Table]:
     """Edges of one platform's actions (account_id, target, ts, item_id) in `layer`, and for each
     kept edge the items that link its two accounts (account_a, account_b, item_a, item_b, target,
     ts_a, ts_b; at most 10 per edge, earliest first).
+
+    `views`: (run, define) of an engine that joins at scale (`store.spark.spark_views`): the
+    whole computation then runs there as relational queries, with the same result.
 
     Reads:    actions of one layer and platform
     Evidence: the pairs of items, one by each account, on one target within the window
     Misleads: viral posts (discounted by target rarity), news bots sharing the same feed,
               families, offices and mobile networks on one IP address (shared_ip).
     """
-    result = co_action_edges(actions["account_id"], actions["target"], actions["ts"].to_numpy(),
-                             window_s=window_s, min_targets=min_targets,
-                             fdr=fdr if layer.null_model else None, seed=seed, repeats=layer.repeats,
-                             max_target_actions=max_target_actions, engine=engine)
+    options = dict(window_s=window_s, min_targets=min_targets, fdr=fdr if layer.null_model else None, seed=seed,
+                   repeats=layer.repeats, max_target_actions=max_target_actions)
+    if views is None:
+        result = co_action_edges(actions["account_id"], actions["target"], actions["ts"].to_numpy(),
+                                 engine=engine, **options)
+    else:  # the same edges from relational queries only, on the engine of `views` (Spark)
+        run, define = views
+        define("actions", pa.table({"account": pc.cast(actions["account_id"], pa.string()),
+                                    "target": pc.cast(actions["target"], pa.string()), "ts": actions["ts"],
+                                    "row": pa.array(np.arange(actions.num_rows), pa.int64())}), {})
+        result = co_action_relational(run, define, **options)
     rows_a, rows_b = result.links["row_a"], result.links["row_b"]
     linked = pa.table({
         "account_a": result.links["account_a"], "account_b": result.links["account_b"],

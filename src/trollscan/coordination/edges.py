@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from ..store.engine import Engine, memory_engine
 from .window import SortedActions, codes, sort_actions, window_pairs
 
-__all__ = ["CoActionResult", "co_action_edges", "strength"]
+__all__ = ["CoActionResult", "co_action_edges", "strength", "shuffle_keys"]
 
 
 # Added to each account's number of targets before normalising: two accounts with two actions each
@@ -63,12 +63,15 @@ SELECT pk, count(*) AS n_targets, CAST(sum(n) AS BIGINT) AS n_items, CAST(sum(r)
 FROM (SELECT pk, t, count(*) AS n, any_value(r) AS r, min(ts_i) AS first, max(ts_j) AS last FROM pairs GROUP BY pk, t)
 GROUP BY pk HAVING {count} >= $min
 """
-# For each kept pair, the first $limit action pairs that link it.
+# For each kept pair, the first $limit action pairs that link it: earliest first, then by the
+# input row of the action of account_a (the lower id as text) and of account_b.
 LINKS_SQL = """
 SELECT pk, ts, row_lo, row_hi FROM (
     SELECT p.pk, least(p.ts_i, p.ts_j) AS ts, p.row_lo, p.row_hi,
-           row_number() OVER (PARTITION BY p.pk ORDER BY least(p.ts_i, p.ts_j), p.row_lo, p.row_hi) AS rank
-    FROM pairs p SEMI JOIN kept k ON p.pk = k.pk)
+           row_number() OVER (PARTITION BY p.pk ORDER BY least(p.ts_i, p.ts_j),
+                              CASE WHEN k.swapped THEN p.row_hi ELSE p.row_lo END,
+                              CASE WHEN k.swapped THEN p.row_lo ELSE p.row_hi END) AS rank
+    FROM pairs p JOIN kept k ON p.pk = k.pk)
 WHERE rank <= $limit
 """
 
@@ -152,10 +155,10 @@ def co_action_edges(
     observed = _score(_pairs(engine, acts, width, rarity, **count), degree, width, repeats)
     threshold, null_mean = 0.0, 0.0
     if fdr is not None and observed.num_rows:
-        rng = np.random.default_rng(seed)
         nulls = []
-        for _ in range(null_rounds):
-            shuffled = rng.permutation(acc)
+        for round_ in range(null_rounds):
+            shuffled = acc[np.argsort(np.lexsort((np.arange(len(acc)), shuffle_keys(len(acc), seed, round_))),
+                                      kind="stable")]
             s_distinct = np.unique(tgt * width + shuffled)
             s_degree = np.bincount(s_distinct % width, minlength=width).astype(np.float64)
             null = _score(_pairs(engine, sort_actions(tgt, ts, shuffled), width, rarity, **count),
@@ -180,6 +183,20 @@ def co_action_edges(
                           int(crowded.sum()))
 
 
+# The null model's shuffle is a permutation by a keyed hash of the row position, written in plain
+# 64-bit integer arithmetic (no overflow: every product stays below 2**62) so that numpy, DuckDB and
+# Spark SQL compute the very same permutation. See SHUFFLE_SQL in relational.py.
+_P = 2_147_483_647
+
+
+def shuffle_keys(n: int, seed: int, round_: int) -> np.ndarray:
+    """A pseudo-random sort key per row position 0..n-1 (ties broken by position)."""
+    x = (np.arange(n, dtype=np.int64) % _P * 48271 + (seed * 1009 + round_ * 7919) % _P) % _P
+    x = (x * x + 12345) % _P
+    x = (x * 69621 + 1) % _P
+    return (x * x + 54321) % _P
+
+
 def _fdr_threshold(observed: np.ndarray, nulls: list[np.ndarray], fdr: float) -> tuple[float, float]:
     """The lowest score s with mean(#null >= s) <= fdr * #observed >= s (all sorted ascending)."""
     candidates = np.unique(observed)
@@ -199,7 +216,7 @@ def _links(engine: Engine, acts: SortedActions, width: int, rarity: np.ndarray, 
         return pa.table({"account_a": pa.array([], pa.string()), "account_b": pa.array([], pa.string()),
                          "row_a": pa.array([], pa.int64()), "row_b": pa.array([], pa.int64())})
     found = engine(LINKS_SQL, {"pairs": _pair_stream(acts, width, rarity, window_s=window_s),
-                               "kept": edges.select(["pk"])}, {"limit": limit})
+                               "kept": edges.select(["pk", "swapped"])}, {"limit": limit})
     by_pk = edges.sort_by("pk")
     at = np.searchsorted(by_pk["pk"].to_numpy(), found["pk"].to_numpy())
     swapped = by_pk["swapped"].to_numpy(zero_copy_only=False)[at]  # account_a is the higher code

@@ -21,6 +21,7 @@ from ..errors import BadParameter
 from ..evidence import EVIDENCE_SCHEMA, evidence_table
 from ..store import Case
 from ..store.engine import case_engine
+from ..store.spark import spark_session, spark_views
 from .summary import LayerSummary
 from ..store.results import (input_fingerprint, read_mutual_pairs, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
@@ -29,9 +30,12 @@ __all__ = ["LayerSummary", "scan", "scan_coortweet"]
 
 
 def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
-         fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
+         fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000, engine: str = "duckdb",
          progress: Callable[[str], None] | None = None) -> list[LayerSummary]:
     """Run the co-action layers over every platform of the case and store edges and evidence.
+
+    `engine`: "duckdb" (the case's own, with the vectorised pairing kernel) or "spark" (every
+    layer as relational queries on a local Spark; the same edges, for checking and for scale).
 
     `window_s` overrides each layer's own window (layers "at any time" keep theirs).
     """
@@ -47,6 +51,9 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         raise BadParameter(f"The 'max_target_actions' parameter of scan must be an int >= 2; got {max_target_actions}.")
     if fdr is not None and not 0 < fdr < 1:
         raise BadParameter(f"The 'fdr' parameter of scan must be between 0 and 1; got {fdr}.")
+    if engine not in ("duckdb", "spark"):
+        raise BadParameter(f"The 'engine' parameter of scan must be duckdb or spark; got {engine!r}.")
+    views = spark_views(spark_session()) if engine == "spark" else None
     fingerprint = input_fingerprint(case)
     summaries = []
     for name in names:
@@ -61,7 +68,8 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         for platform in sorted(set(actions["platform"].to_pylist())) if actions.num_rows else []:
             mine = actions.filter(pc.equal(actions["platform"], platform))
             result, linked = co_action(mine, layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
-                                       max_target_actions=max_target_actions, engine=case_engine(case))
+                                       max_target_actions=max_target_actions, engine=case_engine(case),
+                                       views=views)
             summary.candidates += result.candidates
             summary.crowded += result.crowded
             summary.threshold = max(summary.threshold, result.threshold)
@@ -73,7 +81,7 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
             evidence.append(pair_evidence(platform, layer, result, linked, who, window_s=window))
         summary.seconds = time.perf_counter() - started
         params = {"layer": name, "window_s": window, "min_targets": min_targets, "fdr": fdr, "seed": seed,
-                  "max_target_actions": max_target_actions}
+                  "max_target_actions": max_target_actions, "engine": engine}
         edge_table = pa.concat_tables(edges) if edges else None
         found = pa.concat_tables(evidence) if evidence else evidence_table()
         write_results(case, detector=f"coaction.{name}", params=params, input_hash=fingerprint,

@@ -16,7 +16,7 @@ import pyarrow as pa
 from .. import settings
 from .case import Case, fetch_arrow
 
-__all__ = ["Engine", "case_engine", "memory_engine"]
+__all__ = ["Engine", "case_engine", "memory_engine", "duckdb_views", "bind"]
 
 # run(sql, inputs by name, parameters by name) -> result
 Engine = Callable[[str, Mapping[str, "pa.Table | pa.RecordBatchReader"], Mapping[str, object]], pa.Table]
@@ -44,3 +44,27 @@ def memory_engine() -> Engine:
     """An engine with no case behind it, for library use and tests."""
     con = duckdb.connect(config={"memory_limit": f"{settings.get('store_memory_mb')}MB"})
     return _runner(con)
+
+
+def bind(sql: str, params: Mapping[str, object] | None) -> dict:
+    """The parameters a query names (`$name`); engines refuse parameters a query does not use."""
+    return {k: v for k, v in (params or {}).items() if f"${k}" in sql}
+
+
+def duckdb_views(con: duckdb.DuckDBPyConnection | None = None):
+    """(run, define) over a DuckDB connection, for the relational co-action (`coordination.relational`).
+
+    `define` materialises each query as a temporary table: the null model reads its view twice.
+    """
+    con = con or duckdb.connect(config={"memory_limit": f"{settings.get('store_memory_mb')}MB"})
+
+    def define(name: str, source, params: Mapping | None = None) -> None:
+        if isinstance(source, (pa.Table, pa.RecordBatchReader)):
+            con.register(name, source)
+        else:  # `name` is one of the module's own view names, never user text
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {source}", bind(source, params))
+
+    def run(sql: str, params: Mapping | None = None) -> pa.Table:
+        return fetch_arrow(con, sql, bind(sql, params))
+
+    return run, define
