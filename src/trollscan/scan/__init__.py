@@ -22,7 +22,9 @@ from ..evidence import EVIDENCE_SCHEMA, evidence_table
 from ..store import Case
 from ..store.engine import case_engine
 from ..store.spark import spark_session, spark_views
+from .signals import scan_signals
 from .summary import LayerSummary
+from .verdicts import scan_verdicts
 from ..store.results import (input_fingerprint, read_mutual_pairs, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
 
@@ -91,6 +93,8 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         summary.top = ranked["sentence"].to_pylist()[:3] if ranked is not None else []
         summaries.append(summary)
     summaries.append(_groups(case, fingerprint, seed=seed, progress=progress))
+    summaries.append(scan_signals(case, fingerprint, progress=progress))
+    summaries.append(scan_verdicts(case, fingerprint, seed=seed, progress=progress))  # last: reads every finding
     return summaries
 
 

@@ -1,0 +1,202 @@
+"""Reading what verdicts need (evidence, accounts, analyst labels, groups, the watch list) and
+writing verdicts and watch-list rows. The only DuckDB I/O of verdicts, profiles and exports."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pyarrow as pa
+
+from .. import __version__
+from ..errors import BadParameter
+from .case import Case, fetch_arrow
+
+__all__ = ["read_verdict_inputs", "read_analyst_labels", "write_verdicts", "read_verdicts", "add_watch",
+           "read_watchlist", "read_account_rows", "read_snapshots", "read_group_rows", "read_profile_inputs",
+           "read_verdict_weights"]
+
+
+def read_verdict_inputs(case: Case) -> tuple[pa.Table, list[tuple[str, str]]]:
+    """Every finding (but verdicts' own) and every account of the case."""
+    evidence = fetch_arrow(case.con, (
+        "SELECT detector, platform, account_ids, strength, item_ids, sentence FROM evidence "
+        "WHERE detector <> 'verdicts' ORDER BY run_id, detector, platform, account_ids, sentence"))
+    accounts = case.con.execute("SELECT DISTINCT platform, account_id FROM accounts ORDER BY ALL").fetchall()
+    return evidence, [(p, a) for p, a in accounts]
+
+
+def read_analyst_labels(case: Case) -> dict[tuple[str, str], tuple[str, str]]:
+    """The analyst's latest label per account, with its note: (platform, account_id) -> (label, note)."""
+    rows = case.con.execute(
+        "SELECT platform, account_id, arg_max(label, k), arg_max(note, k) FROM ("
+        "  SELECT *, (coalesce(labeled_at, '-infinity'::TIMESTAMP), source_id, source_record) AS k FROM labels) "
+        "GROUP BY ALL ORDER BY ALL").fetchall()
+    return {(p, a): (label, note or "") for p, a, label, note in rows}
+
+
+def read_group_rows(case: Case) -> pa.Table:
+    """The operator groups now in the case, one row per member: group_id, platform, account_id."""
+    return fetch_arrow(case.con, "SELECT group_id, platform, account_id FROM group_members ORDER BY ALL")
+
+
+def write_verdicts(case: Case, verdicts: list[dict], evidence: pa.Table, *, params: dict, input_hash: str,
+                   seconds: float) -> int:
+    """Replace the previous verdicts (table `verdicts`, and evidence of detector `verdicts`) with
+    these, in one transaction; the new run_id. `verdicts`: rows platform, account_id, score,
+    label, reasons, group_id."""
+    con = case.con
+    table = pa.Table.from_pylist([{k: v.get(k) for k in ("platform", "account_id", "score", "label", "reasons",
+                                                         "group_id")} for v in verdicts], schema=_VERDICTS)
+    con.execute("BEGIN")
+    try:
+        old = [r[0] for r in con.execute("SELECT run_id FROM runs WHERE detector = 'verdicts'").fetchall()]
+        for name in ("verdicts", "evidence"):
+            con.execute(f"DELETE FROM {name} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [old])
+        run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0]
+        con.execute("INSERT INTO runs VALUES (?, 'verdicts', ?, ?, ?, ?, ?, ?)",
+                    [run_id, __version__, json.dumps(params, sort_keys=True), input_hash,
+                     datetime.now(timezone.utc).replace(tzinfo=None), seconds, table.num_rows])
+        if table.num_rows:
+            con.register("_verdicts", table)
+            con.execute("INSERT INTO verdicts SELECT ?, platform, account_id, score, label, reasons, group_id "
+                        "FROM _verdicts", [run_id])
+            con.unregister("_verdicts")
+        if evidence.num_rows:
+            con.register("_evidence", evidence)
+            con.execute("INSERT INTO evidence SELECT ?, detector, platform, account_ids, strength, item_ids, "
+                        "sentence, details FROM _evidence", [run_id])
+            con.unregister("_evidence")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return run_id
+
+
+_VERDICTS = pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("score", pa.float64()),
+                       ("label", pa.string()), ("reasons", pa.list_(pa.string())), ("group_id", pa.int32())])
+
+
+def read_verdicts(case: Case) -> list[dict]:
+    """The verdicts now in the case, best score first: platform, account_id, score, label, reasons,
+    group_id, and the detectors behind the reasons (from the verdict's own evidence row)."""
+    if not case.con.execute("SELECT count(*) FROM verdicts").fetchall()[0][0]:
+        return []
+    rows = fetch_arrow(case.con, (
+        "WITH ev AS (SELECT platform, account_ids[1] AS account_id, details FROM evidence WHERE detector = 'verdicts') "
+        "SELECT v.platform, v.account_id, v.score, v.label, v.reasons, v.group_id, ev.details "
+        "FROM verdicts v LEFT JOIN ev USING (platform, account_id) "
+        "ORDER BY v.score DESC, v.platform, v.account_id")).to_pylist()
+    for r in rows:
+        details = json.loads(r.pop("details") or "{}")
+        r["detectors"] = details.get("detectors", [])
+    return rows
+
+
+def read_account_rows(case: Case) -> list[dict]:
+    """Per account with a verdict: platform, account_id, handle, name, url, label, score, group_id,
+    reasons; fake first, then doubtful, then unlikely, best score first."""
+    return fetch_arrow(case.con, (
+        "SELECT v.platform, v.account_id, a.handle, a.name, a.url, v.label, v.score, v.group_id, v.reasons "
+        "FROM verdicts v LEFT JOIN (SELECT platform, account_id, any_value(handle) AS handle, any_value(name) AS name, "
+        "  any_value(url) AS url FROM accounts GROUP BY ALL) a USING (platform, account_id) "
+        "ORDER BY CASE v.label WHEN 'fake' THEN 0 WHEN 'doubtful' THEN 1 ELSE 2 END, v.score DESC, v.platform, "
+        "v.account_id")).to_pylist()
+
+
+def read_snapshots(case: Case) -> list[dict]:
+    """Every status check of an account with a verdict: platform, account_id, seen_at, status,
+    with the verdict's label and group_id."""
+    return fetch_arrow(case.con, (
+        "SELECT s.platform, s.account_id, s.seen_at, s.status, v.label, v.group_id FROM snapshots s "
+        "JOIN verdicts v USING (platform, account_id) ORDER BY s.platform, s.account_id, s.seen_at, s.status")).to_pylist()
+
+
+def add_watch(case: Case, target: str, *, platform: str | None = None, note: str | None = None) -> dict:
+    """Add a page or account to the watch list (once: adding it again only updates the note)."""
+    target = (target or "").strip()
+    if not target or len(target) > 2000 or any(ord(c) < 32 for c in target):
+        raise BadParameter(f"The watch-list target {target[:80]!r} is not a page id or URL.",
+                           "Give the page's id, handle or profile URL, e.g. https://www.facebook.com/nurotan.")
+    con = case.con
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    con.execute("BEGIN")
+    try:
+        same = con.execute("SELECT count(*) FROM watchlist WHERE target = ? AND platform IS NOT DISTINCT FROM ?",
+                           [target, platform]).fetchall()[0][0]
+        if same:
+            con.execute("UPDATE watchlist SET note = coalesce(?, note) WHERE target = ? "
+                        "AND platform IS NOT DISTINCT FROM ?", [note, target, platform])
+        else:
+            con.execute("INSERT INTO watchlist VALUES (?, ?, ?, ?)", [platform, target, note, now])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return {"platform": platform, "target": target, "note": note, "added": not same}
+
+
+# A watch-list row names an account by id, handle (any case, with or without '@') or profile URL;
+# without a platform it names it on every platform.
+_WATCH_MATCH = ("(w.platform IS NULL OR a.platform = w.platform) AND (a.account_id = w.target OR "
+                "lower(a.handle) = lower(ltrim(w.target, '@')) OR rtrim(a.url, '/') = rtrim(w.target, '/'))")
+
+
+def read_watchlist(case: Case) -> list[dict]:
+    """The watch list, with the accounts of the case each target names (by id, handle or URL)."""
+    return fetch_arrow(case.con, (
+        "SELECT w.platform, w.target, w.note, w.added_at, list(DISTINCT a.account_id ORDER BY a.account_id) "
+        "FILTER (WHERE a.account_id IS NOT NULL) AS accounts, any_value(a.name) AS name "
+        f"FROM watchlist w LEFT JOIN accounts a ON {_WATCH_MATCH} GROUP BY ALL ORDER BY w.added_at, w.target")).to_pylist()
+
+
+def read_profile_inputs(case: Case) -> dict:
+    """What group profiles and page KPIs read: members (with their verdict's label), the members'
+    accounts, items and access-log rows, names, the watch list and every account's verdict label."""
+    con = case.con
+    members = fetch_arrow(con, (
+        "SELECT m.group_id, m.platform, m.account_id, v.label FROM group_members m "
+        "LEFT JOIN verdicts v USING (platform, account_id) ORDER BY m.group_id, m.platform, m.account_id"))
+    con.register("_m", members)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _members AS SELECT DISTINCT platform, account_id FROM _m")
+    finally:
+        con.unregister("_m")
+    try:
+        accounts = fetch_arrow(con, "SELECT platform, account_id, created_at FROM accounts SEMI JOIN _members "
+                                    "USING (platform, account_id)")
+        items = fetch_arrow(con, "SELECT platform, account_id, item_id, kind, created_at, target_id, parent_account_id "
+                                 "FROM items SEMI JOIN _members USING (platform, account_id) "
+                                 "ORDER BY platform, account_id, created_at, item_id")
+        access = fetch_arrow(con, "SELECT platform, account_id, ip_hash, device_hash FROM access_log "
+                                  "SEMI JOIN _members USING (platform, account_id)")
+    finally:
+        con.execute("DROP TABLE IF EXISTS _members")
+    page_items = fetch_arrow(con, (
+        f"WITH w AS (SELECT DISTINCT a.platform, a.account_id FROM accounts a JOIN watchlist w ON {_WATCH_MATCH}) "
+        "SELECT i.platform, i.account_id, i.kind, i.target_id FROM items i JOIN w "
+        "ON i.platform = w.platform AND i.target_id = w.account_id WHERE i.kind IN ('comment', 'reply')"))
+    watched = {(p, a) for p, a in con.execute(
+        f"SELECT DISTINCT a.platform, a.account_id FROM accounts a JOIN watchlist w ON {_WATCH_MATCH}").fetchall()}
+    flagged = {(p, a) for p, a in con.execute(
+        "SELECT platform, account_id FROM verdicts WHERE label IN ('fake', 'doubtful')").fetchall()}
+    wanted = set(zip(members["platform"].to_pylist(), members["account_id"].to_pylist())) | watched
+    wanted |= set(zip(items["platform"].to_pylist(), items["target_id"].to_pylist()))
+    wanted |= set(zip(items["platform"].to_pylist(), items["parent_account_id"].to_pylist()))
+    names = {}
+    for platform in sorted({p for p, _a in wanted}):
+        ids = sorted({a for p, a in wanted if p == platform and a is not None})
+        rows = con.execute("SELECT account_id, handle, name FROM accounts WHERE platform = ? AND account_id IN "
+                           "(SELECT unnest(?::VARCHAR[]))", [platform, ids]).fetchall()
+        names.update({(platform, a): name or (f"@{h}" if h else a) for a, h, name in rows})
+    return {"members": members, "accounts": accounts, "items": items, "access": access, "names": names,
+            "watched": watched, "flagged": flagged, "page_items": page_items,
+            "timezone": case.meta("timezone") or "UTC"}
+
+
+def read_verdict_weights(case: Case) -> dict:
+    """How the verdicts now in the case were weighed: the parameters of the latest verdicts run
+    (weights "default" or "learned", with labels, folds and cross-validated accuracy when learned)."""
+    rows = case.con.execute("SELECT params FROM runs WHERE detector = 'verdicts' ORDER BY run_id DESC LIMIT 1").fetchall()
+    return json.loads(rows[0][0]) if rows else {}
