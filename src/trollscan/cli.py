@@ -232,15 +232,34 @@ def scan_command(
     edge_weight: Annotated[float, typer.Option(help="CooRTweet's edge_weight quantile (with --coortweet).")] = 0.5,
     engine: Annotated[str, typer.Option(help="duckdb, or spark: the co-action layers as relational queries on a "
                                         "local Spark (pip install 'trollscan[spark]'; the same edges).")] = "duckdb",
+    spark_master: Annotated[Optional[str], typer.Option(help="With --engine spark: the cluster to run on "
+                                                        "(spark://HOST:7077, yarn, k8s://...); default local.")] = None,
+    parquet: Annotated[Optional[str], typer.Option(help="Scan the canonical tables kept as Parquet in this folder "
+                                                    "(local, hdfs://, s3a://) instead of a case (docs/spark.md).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="With --parquet: where edges.parquet and "
+                                                    "links.parquet go.")] = None,
 ) -> None:
     """Find accounts that act together, and store the edges and evidence in the case."""
+    if parquet is not None:
+        from .scan.parquet import scan_parquet
+
+        if out_dir is None:
+            raise BadParameter("--parquet needs --out DIR: where to write edges.parquet and links.parquet.")
+        summaries = scan_parquet(parquet, out_dir, engine=engine, master=spark_master, layers=layer, window_s=window,
+                                 min_targets=min_targets, fdr=fdr, seed=seed, max_target_actions=max_target_actions)
+        _print_scan(summaries)
+        out.print(Text(f"Wrote {out_dir / 'edges.parquet'} and {out_dir / 'links.parquet'}."))
+        return
+    if spark_master is not None and engine != "spark":
+        raise BadParameter("--spark-master goes with --engine spark.")
     with open_case(case) as c:
         if coortweet:
             summaries = [scan_coortweet(c, window_s=10 if window is None else window,
                                         min_participation=min_participation, edge_weight=edge_weight)]
         else:
             summaries = scan(c, layers=layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
-                             max_target_actions=max_target_actions, engine=engine, progress=lambda name: err.print(Text(f"scanning {name}..."), end="\r")
+                             max_target_actions=max_target_actions, engine=engine, spark_master=spark_master,
+                             progress=lambda name: err.print(Text(f"scanning {name}..."), end="\r")
                              if err.is_terminal else None)
     _print_scan(summaries)
 

@@ -42,22 +42,46 @@ class Layer:
     # a shared IP address: sharing one is the finding itself (and NAT, offices and families are
     # the caveats its sentence must be read with).
     null_model: bool = True
+    # The same query in Spark SQL, for layers that have one (`scan --parquet` on a cluster).
+    spark_sql: str | None = None
 
 
-def _items(kinds: str, target: str, extra_where: str = "") -> str:
-    return (f"SELECT platform, account_id, {target} AS target, CAST(floor(epoch(created_at)) AS BIGINT) AS ts, item_id "
-            f"FROM items WHERE kind IN ({kinds}) AND created_at IS NOT NULL AND {target} IS NOT NULL {extra_where}")
+# Epoch seconds of a timestamp column, in DuckDB and in Spark SQL (session time zone UTC).
+_EPOCH = {"duckdb": "CAST(floor(epoch({c})) AS BIGINT)",
+          "spark": "CAST(floor(unix_micros(CAST({c} AS TIMESTAMP)) / 1000000) AS BIGINT)"}
+
+
+def _items(kinds: str, target: str, dialect: str = "duckdb") -> str:
+    ts = _EPOCH[dialect].format(c="created_at")
+    return (f"SELECT platform, account_id, {target} AS target, {ts} AS ts, item_id "
+            f"FROM items WHERE kind IN ({kinds}) AND created_at IS NOT NULL AND {target} IS NOT NULL")
+
+
+def _relations(dialect: str = "duckdb") -> str:
+    ts = _EPOCH[dialect].format(c="added_at")
+    return (f"SELECT platform, account_id, other_id AS target, coalesce({ts}, 0) AS ts, "
+            "kind || ':' || other_id AS item_id "
+            "FROM relations WHERE kind IN ('member', 'subscribed') AND account_id <> other_id")
+
+
+def _access_log(dialect: str = "duckdb") -> str:
+    ts = _EPOCH[dialect].format(c="seen_at")
+    return (f"SELECT platform, account_id, ip_hash AS target, {ts} AS ts, item_id "
+            "FROM access_log WHERE ip_hash IS NOT NULL AND seen_at IS NOT NULL")
 
 
 LAYERS: dict[str, Layer] = {
     layer.name: layer
     for layer in [
         Layer("co_reply", "comments or replies under the same post within the window",
-              "commented on the same {n} posts", 600, _items("'comment', 'reply'", "parent_id")),
+              "commented on the same {n} posts", 600, _items("'comment', 'reply'", "parent_id"),
+              spark_sql=_items("'comment', 'reply'", "parent_id", "spark")),
         Layer("co_share", "shares, retweets or quotes of the same item within the window",
-              "shared the same {n} items", 60, _items("'share', 'quote'", "parent_id")),
+              "shared the same {n} items", 60, _items("'share', 'quote'", "parent_id"),
+              spark_sql=_items("'share', 'quote'", "parent_id", "spark")),
         Layer("co_reaction", "reactions (likes) to the same item within the window",
-              "reacted to the same {n} items", 300, _items("'reaction'", "parent_id")),
+              "reacted to the same {n} items", 300, _items("'reaction'", "parent_id"),
+              spark_sql=_items("'reaction'", "parent_id", "spark")),
         Layer("co_url", "the same link (normalised) within the window",
               "posted the same {n} links", 300,
               "SELECT platform, account_id, " + URL_SQL + " AS target, ts, item_id FROM ("
@@ -83,13 +107,9 @@ LAYERS: dict[str, Layer] = {
         # keeps only overlaps chance does not explain, so the many small organic groups stay quiet.
         Layer("shared_groups", "membership of, or subscription to, the same groups, pages or channels at any time",
               "are members of or subscribed to the same {n} groups, pages or channels", None,
-              "SELECT platform, account_id, other_id AS target, "
-              "coalesce(CAST(floor(epoch(added_at)) AS BIGINT), 0) AS ts, kind || ':' || other_id AS item_id "
-              "FROM relations WHERE kind IN ('member', 'subscribed') AND account_id <> other_id"),
+              _relations(), spark_sql=_relations("spark")),
         Layer("shared_ip", "comments sent from the same IP address (site comment logs) at any time",
               "commented from the same IP address ({n} pairs of their comments)", None,
-              "SELECT platform, account_id, ip_hash AS target, CAST(floor(epoch(seen_at)) AS BIGINT) AS ts, item_id "
-              "FROM access_log WHERE ip_hash IS NOT NULL AND seen_at IS NOT NULL", repeats="items",
-              null_model=False),
+              _access_log(), repeats="items", null_model=False, spark_sql=_access_log("spark")),
     ]
 }

@@ -124,6 +124,9 @@ def co_action_relational(
     """Edges between accounts of the engine's view `actions(account, target, ts, row)`, with the
     parameters and results of `co_action_edges` (links give the `row` values of the actions).
 
+    `row` identifies an action and orders actions: the input row number, or any unique sortable key
+    (a cluster has no row numbers: `scan --parquet` uses the item id and the account id).
+
     `run(sql, params)` returns a query's result; `define(name, sql_or_table, params)` makes a
     view (or a cached table) of a query or an Arrow table for the next queries.
     """
@@ -154,5 +157,7 @@ def co_action_relational(
                           "row_a": pa.array([], pa.int64()), "row_b": pa.array([], pa.int64()),
                           "ts": pa.array([], pa.int64())})
     links = links.sort_by([("account_a", "ascending"), ("account_b", "ascending"), ("ts", "ascending"),
-                           ("row_a", "ascending"), ("row_b", "ascending")]).drop_columns(["ts"]).cast(_LINKS)
+                           ("row_a", "ascending"), ("row_b", "ascending")]).drop_columns(["ts"])
+    links = links.cast(pa.schema([_LINKS.field(0), _LINKS.field(1), ("row_a", links.schema.field("row_a").type),
+                                  ("row_b", links.schema.field("row_b").type)]))
     return CoActionResult(edges, links, threshold, observed.num_rows, null_mean, int(crowded))

@@ -28,12 +28,12 @@ from .verdicts import scan_verdicts
 from ..store.results import (input_fingerprint, read_mutual_pairs, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
 
-__all__ = ["LayerSummary", "scan", "scan_coortweet"]
+__all__ = ["LayerSummary", "scan", "scan_coortweet", "check_options"]
 
 
 def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
          fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000, engine: str = "duckdb",
-         progress: Callable[[str], None] | None = None) -> list[LayerSummary]:
+         spark_master: str | None = None, progress: Callable[[str], None] | None = None) -> list[LayerSummary]:
     """Run the co-action layers over every platform of the case and store edges and evidence.
 
     `engine`: "duckdb" (the case's own, with the vectorised pairing kernel) or "spark" (every
@@ -45,17 +45,10 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
     unknown = [n for n in names if n not in LAYERS]
     if unknown:
         raise BadParameter(f"Unknown layer {unknown[0]!r}.", f"Layers: {', '.join(LAYERS)}.")
-    if window_s is not None and window_s < 1:
-        raise BadParameter(f"The 'window_s' parameter of scan must be an int >= 1; got {window_s}.")
-    if min_targets < 1:
-        raise BadParameter(f"The 'min_targets' parameter of scan must be an int >= 1; got {min_targets}.")
-    if max_target_actions < 2:
-        raise BadParameter(f"The 'max_target_actions' parameter of scan must be an int >= 2; got {max_target_actions}.")
-    if fdr is not None and not 0 < fdr < 1:
-        raise BadParameter(f"The 'fdr' parameter of scan must be between 0 and 1; got {fdr}.")
+    check_options(window_s=window_s, min_targets=min_targets, max_target_actions=max_target_actions, fdr=fdr)
     if engine not in ("duckdb", "spark"):
         raise BadParameter(f"The 'engine' parameter of scan must be duckdb or spark; got {engine!r}.")
-    views = spark_views(spark_session()) if engine == "spark" else None
+    views = spark_views(spark_session(master=spark_master)) if engine == "spark" else None
     fingerprint = input_fingerprint(case)
     summaries = []
     for name in names:
@@ -96,6 +89,18 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
     summaries.append(scan_signals(case, fingerprint, progress=progress))
     summaries.append(scan_verdicts(case, fingerprint, seed=seed, progress=progress))  # last: reads every finding
     return summaries
+
+
+def check_options(*, window_s: int | None, min_targets: int, max_target_actions: int, fdr: float | None) -> None:
+    """The co-action options, checked the same way however a scan runs."""
+    if window_s is not None and window_s < 1:
+        raise BadParameter(f"The 'window_s' parameter of scan must be an int >= 1; got {window_s}.")
+    if min_targets < 1:
+        raise BadParameter(f"The 'min_targets' parameter of scan must be an int >= 1; got {min_targets}.")
+    if max_target_actions < 2:
+        raise BadParameter(f"The 'max_target_actions' parameter of scan must be an int >= 2; got {max_target_actions}.")
+    if fdr is not None and not 0 < fdr < 1:
+        raise BadParameter(f"The 'fdr' parameter of scan must be between 0 and 1; got {fdr}.")
 
 
 def _groups(case: Case, fingerprint: str, *, seed: int, progress) -> LayerSummary:

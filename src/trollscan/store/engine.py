@@ -9,14 +9,16 @@ written to run on Spark SQL.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from .. import settings
+from ..errors import TrollscanError
 from .case import Case, fetch_arrow
 
-__all__ = ["Engine", "case_engine", "memory_engine", "duckdb_views", "bind"]
+__all__ = ["Engine", "case_engine", "memory_engine", "duckdb_views", "bind", "duckdb_parquet_views"]
 
 # run(sql, inputs by name, parameters by name) -> result
 Engine = Callable[[str, Mapping[str, "pa.Table | pa.RecordBatchReader"], Mapping[str, object]], pa.Table]
@@ -68,3 +70,25 @@ def duckdb_views(con: duckdb.DuckDBPyConnection | None = None):
         return fetch_arrow(con, sql, bind(sql, params))
 
     return run, define
+
+
+def duckdb_parquet_views(folder: Path):
+    """(run, define) over DuckDB with views of the canonical tables kept as Parquet under `folder`
+    (`items.parquet` or `items/*.parquet`, and so on), as `store.spark.register_parquet` makes them."""
+    from .spark import CANONICAL_PARQUET
+
+    con = duckdb.connect(config={"memory_limit": f"{settings.get('store_memory_mb')}MB"})
+    found = []
+    for table in CANONICAL_PARQUET:
+        for path in (folder / f"{table}.parquet", folder / table):
+            if path.exists():
+                pattern = str(path / "*.parquet") if path.is_dir() else str(path)
+                con.read_parquet(pattern).create_view(table)
+                found.append(table)
+                break
+    if not found:
+        raise TrollscanError(f"{folder}: no canonical table as Parquet (items, relations or access_log).",
+                             "Put items.parquet (or a folder items/ of Parquet parts) there, in the columns of "
+                             "docs/data-model.md.")
+    run, define = duckdb_views(con)
+    return run, define, found

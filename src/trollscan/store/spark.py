@@ -12,13 +12,16 @@ import os
 import re
 import shutil
 from collections.abc import Mapping
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..errors import TrollscanError
 from .engine import bind
 
-__all__ = ["SparkUnavailable", "spark_session", "spark_views", "to_spark_sql"]
+__all__ = ["SparkUnavailable", "spark_session", "spark_views", "to_spark_sql", "register_parquet", "write_parquet",
+           "CANONICAL_PARQUET"]
 
 
 class SparkUnavailable(TrollscanError):
@@ -33,8 +36,9 @@ def to_spark_sql(sql: str) -> str:
     return _PARAM.sub(r":\1", sql)
 
 
-def spark_session(*, cores: int = 2, memory_mb: int = 2048):
-    """A local Spark session (quiet, no web UI), or a clear error if Spark cannot start here."""
+def spark_session(*, master: str | None = None, cores: int = 2, memory_mb: int = 2048):
+    """A Spark session: local with `cores` threads, or on the cluster at `master` (spark://...,
+    yarn, k8s://...); quiet, no web UI. A clear error if Spark cannot start here."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -43,7 +47,7 @@ def spark_session(*, cores: int = 2, memory_mb: int = 2048):
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise SparkUnavailable("The Spark engine needs a Java runtime (17 or newer), and none was found.",
                                "Install one (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME.")
-    spark = (SparkSession.builder.master(f"local[{cores}]").appName("trollscan")
+    spark = (SparkSession.builder.master(master or f"local[{cores}]").appName("trollscan")
              .config("spark.driver.memory", f"{memory_mb}m")
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
@@ -78,3 +82,41 @@ def spark_views(spark):
         return spark.sql(to_spark_sql(sql), args=bind(sql, params)).toArrow()
 
     return run, define
+
+
+CANONICAL_PARQUET = ("items", "relations", "access_log")  # the tables the co-action layers read
+
+
+def register_parquet(spark, folder: Path | str) -> list[str]:
+    """Views of the canonical tables kept as Parquet under `folder` (on any file system Spark reads:
+    local, hdfs://, s3a://): `items.parquet` or a folder `items/` of part files, and so on. Returns
+    the tables found."""
+    found = []
+    root = str(folder).rstrip("/")
+    for table in CANONICAL_PARQUET:
+        for path in (f"{root}/{table}.parquet", f"{root}/{table}"):
+            local = "://" not in path
+            if local and not Path(path).exists():
+                continue
+            try:
+                spark.read.parquet(path).createOrReplaceTempView(table)
+            except Exception as exc:  # noqa: BLE001 - Spark's own errors name the path; say which table
+                if local:
+                    raise TrollscanError(f"{path}: Spark cannot read it as Parquet ({type(exc).__name__}).",
+                                         "Write the canonical tables as Parquet, e.g. DuckDB's COPY ... TO 'items.parquet'.")
+                continue
+            found.append(table)
+            break
+    if not found:
+        raise TrollscanError(f"{folder}: no canonical table as Parquet (items, relations or access_log).",
+                             "Put items.parquet (or a folder items/ of Parquet parts) there, in the columns of "
+                             "docs/data-model.md.")
+    return found
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write a result table, all or nothing (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    pq.write_table(table, partial)
+    os.replace(partial, path)
