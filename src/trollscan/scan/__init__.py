@@ -22,6 +22,7 @@ from ..evidence import EVIDENCE_SCHEMA, evidence_table
 from ..store import Case
 from ..store.engine import case_engine
 from ..store.spark import spark_session, spark_views
+from .photos import scan_photos
 from .signals import scan_signals
 from .summary import LayerSummary
 from .verdicts import scan_verdicts
@@ -85,6 +86,7 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         ranked = found.sort_by([("strength", "descending")]) if found.num_rows else None
         summary.top = ranked["sentence"].to_pylist()[:3] if ranked is not None else []
         summaries.append(summary)
+    summaries.append(scan_photos(case, fingerprint, progress=progress))  # before groups: shared photos link accounts
     summaries.append(_groups(case, fingerprint, seed=seed, progress=progress))
     summaries.append(scan_signals(case, fingerprint, progress=progress))
     summaries.append(scan_verdicts(case, fingerprint, seed=seed, progress=progress))  # last: reads every finding

@@ -1,0 +1,167 @@
+"""Photo kernels and detectors: hostile files, copies that match, photos that must not, the index."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import struct
+import zlib
+from datetime import datetime
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from PIL import Image, ImageOps
+
+from trollscan.errors import BadFile, TooLarge
+from trollscan.photos import HammingIndex, MATCH_SCHEMA, decode, find_matches, gallery_match, hash_image, same_photo
+from trollscan.simulate.images import photo
+
+
+def _jpeg(img: Image.Image, quality: int = 90) -> bytes:
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def _matches(*images: Image.Image) -> tuple[list, pa.Table]:
+    hashed, decoded = [], []
+    for img in images:
+        data = _jpeg(img)
+        h, d = hash_image(hashlib.sha256(data).hexdigest(), data)
+        hashed.append(h)
+        decoded.append(d)
+    return hashed, find_matches(hashed, lambda i: decoded[i])
+
+
+def _png_header(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(("data", "error", "reason"), [
+    (b"", BadFile, "empty file"),
+    (b"<!DOCTYPE html><html>404</html>", BadFile, "not an image: the file is text"),
+    (b"%!PS-Adobe-3.0 EPSF-3.0\n", BadFile, "PostScript/EPS (never opened)"),
+    (_png_header(100_000, 100_000), TooLarge, "decompression bomb"),
+    (_png_header(9_000, 9_000), TooLarge, "9,000 x 9,000 pixels, more than the 60,000,000 accepted"),
+    (_png_header(4000, 10), BadFile, "too small to compare"),
+    (_png_header(3000, 200), BadFile, "too long and thin"),
+], ids=["empty", "html", "eps", "bomb", "huge", "tiny", "thin"])
+def test_decode_rejects_hostile_files_with_a_reason(data, error, reason):
+    with pytest.raises(error) as info:
+        decode(data)
+    assert reason in info.value.message
+
+
+def test_decode_names_a_truncated_jpeg():
+    data = _jpeg(photo("p1", 0, 1, size=256))
+    with pytest.raises(BadFile) as info:
+        decode(data[: len(data) // 2])
+    assert info.value.message.startswith("broken image:")
+
+
+def test_decode_reads_a_png_named_jpg_and_flattens_transparency():
+    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    decoded = decode(out.getvalue())
+    assert decoded.format == "PNG" and decoded.grey.getextrema() == (255, 255)
+
+
+def test_mirrored_and_rotated_copies_match_by_pdq():
+    original = photo("p1", 0, 1, size=256)
+    _, m = _matches(original, ImageOps.mirror(original), original.transpose(Image.Transpose.ROTATE_90))
+    rows = m.to_pylist()
+    assert len(rows) == 3 and all(r["method"] == "pdq" and r["distance"] <= 31 for r in rows)
+    words = sorted(r["transformation"] for r in rows)
+    assert "mirrored" in words and "rotated 90 degrees" in words
+
+
+def test_a_copy_cropped_by_20_percent_matches_after_alignment():
+    original = photo("p2", 0, 1, size=320)
+    crop = original.crop((40, 0, 296, 256))  # 80 % of each side, off centre
+    hashed, m = _matches(original, crop)
+    (row,) = m.to_pylist()
+    assert row["method"] == "aligned" and "cropped" in row["transformation"] and row["distance"] <= 31
+    cropped_side = "a" if row["sha_a"] == hashed[1].key else "b"
+    assert row["copy"] == cropped_side and 0.55 < row["area"] < 0.75
+
+
+def test_another_photo_of_the_same_person_is_not_a_match():
+    _, m = _matches(photo("p3", 0, 1, size=256), photo("p3", 1, 1, size=256), photo("p4", 0, 1, size=256))
+    assert m.num_rows == 0
+
+
+def test_low_quality_hashes_never_match():
+    flat_a = Image.new("RGB", (200, 200), (120, 120, 120))
+    flat_b = Image.new("RGB", (200, 200), (121, 120, 119))
+    hashed, m = _matches(flat_a, flat_b)
+    assert all(h.quality < 50 for h in hashed) and m.num_rows == 0
+
+
+@pytest.mark.parametrize(("n_bytes", "radius", "n"), [(32, 31, 60_000), (8, 12, 3_000)])
+def test_index_finds_every_code_within_the_radius_as_codes_arrive(n_bytes, radius, n):
+    rng = np.random.default_rng(7)
+    codes = rng.integers(0, 256, (n, n_bytes), dtype=np.uint8)
+    queries = codes[rng.integers(0, n, 20)] ^ (rng.integers(0, 256, (20, n_bytes), dtype=np.uint8)
+                                               & rng.integers(0, 256, (20, n_bytes), dtype=np.uint8)
+                                               & rng.integers(0, 256, (20, n_bytes), dtype=np.uint8))
+    index = HammingIndex(n_bytes)
+    index.add(codes[: n // 2], np.arange(n // 2))
+    index.add(codes[n // 2:], np.arange(n // 2, n))
+    q, ids, d = index.search(queries, radius)
+    brute = np.unpackbits(queries[:, None, :] ^ codes[None, :, :], axis=2).sum(axis=2)
+    expected = {(int(a), int(b)) for a, b in zip(*np.nonzero(brute <= radius))}
+    assert {(int(a), int(b)) for a, b in zip(q, ids)} == expected
+    assert all(brute[a, b] == dist for a, b, dist in zip(q, ids, d))
+
+
+_T0 = datetime(2019, 2, 7, 10, 0)
+_T1 = datetime(2019, 3, 1, 10, 0)
+
+
+def _media(rows: list[tuple]) -> pa.Table:
+    return pa.Table.from_pylist([
+        {"platform": "facebook", "media_id": f"m{n}", "kind": kind, "account_id": acc, "item_id": item,
+         "sha256": sha, "uploaded_at": at} for n, (acc, kind, sha, item, at) in enumerate(rows)])
+
+
+def _match_rows(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=MATCH_SCHEMA)
+
+
+def test_same_photo_names_the_copy_the_transformation_and_the_distance():
+    media = _media([("1", "avatar", "s1", None, _T0), ("2", "avatar", "s2", None, _T1), ("3", "avatar", "s3", None, _T0)])
+    matches = _match_rows([{"sha_a": "s1", "sha_b": "s2", "distance": 12, "method": "pdq",
+                            "transformation": "mirrored", "copy": "", "area": 1.0, "correlation": 1.0}])
+    names = {("facebook", "1"): "@madina_8181", ("facebook", "2"): "@aisulu_8080"}
+    edges, ev, crowded = same_photo(media, matches, names)
+    (row,) = ev.to_pylist()
+    assert row["sentence"] == "@aisulu_8080's avatar is a mirrored copy of @madina_8181's avatar (PDQ distance 12)."
+    assert row["account_ids"] == ["1", "2"] and row["item_ids"] == ["m0", "m1"] and row["strength"] == 1.0
+    assert json.loads(row["details"])["sha256"] == ["s2", "s1"]
+    assert edges.to_pylist()[0]["layer"] == "same_photo" and crowded == 0
+
+
+def test_same_file_on_two_accounts_is_found_without_matches_and_crowded_photos_are_left_out():
+    media = _media([("1", "avatar", "s1", None, _T0), ("2", "photo", "s1", "post9", _T1),
+                    *[(str(10 + k), "avatar", "meme", None, _T0) for k in range(5)]])
+    edges, ev, crowded = same_photo(media, _match_rows([]), {}, max_accounts=4)
+    (row,) = ev.to_pylist()
+    assert row["sentence"] == "2's photo is the same file as 1's avatar." and row["item_ids"] == ["m0", "post9"]
+    assert crowded == 1 and edges.num_rows == 1
+
+
+def test_gallery_match_names_the_label_and_how_the_photo_was_changed():
+    media = _media([("1", "avatar", "s1", None, _T0), ("2", "avatar", "g1", None, _T0), ("3", "avatar", "s3", None, _T0)])
+    gallery = pa.Table.from_pylist([{"sha256": "g1", "path": "/g/saule.jpg", "label": "real owner: Saule K."}])
+    matches = _match_rows([{"sha_a": "g1", "sha_b": "s1", "distance": 20, "method": "aligned",
+                            "transformation": "cropped", "copy": "b", "area": 0.7, "correlation": 0.97}])
+    ev = gallery_match(media, gallery, matches, {("facebook", "1"): "@x"}).to_pylist()
+    assert [r["sentence"] for r in ev] == [
+        "The avatar of @x matches a gallery photo labelled 'real owner: Saule K.' (cropped, distance 20).",
+        "The avatar of 2 matches a gallery photo labelled 'real owner: Saule K.' (the same file)."]
