@@ -98,3 +98,20 @@ def test_scan_parquet_from_the_command_line(tmp_path) -> None:
     r = runner.invoke(app, ["scan", "--parquet", str(tmp_path / "nothing"), "--out", str(tmp_path / "o2"),
                             "--engine", "duckdb"])
     assert r.exit_code == 1 and "no canonical table as Parquet" in r.output
+
+
+def test_a_parquet_scan_runs_the_layers_of_the_tables_it_finds(tmp_path) -> None:
+    from trollscan.errors import BadParameter
+    from trollscan.scan.parquet import scan_parquet
+
+    (tmp_path / "pq").mkdir()
+    with init_case(tmp_path / "case") as case:
+        items = tmp_path / "items.csv"
+        items.write_text("platform,item_id,account_id,kind,parent_id,created_at\nvk,1,a,comment,p,2019-02-01 10:00:00\n")
+        ingest_files(case, [items])
+        case.con.execute(f"COPY items TO '{tmp_path / 'pq' / 'items.parquet'}' (FORMAT parquet)")
+    summaries = scan_parquet(tmp_path / "pq", tmp_path / "out", engine="duckdb")
+    assert [s.layer for s in summaries] == ["co_reply", "co_share", "co_reaction"]
+    with pytest.raises(BadParameter) as info:
+        scan_parquet(tmp_path / "pq", tmp_path / "out", engine="duckdb", layers=["shared_ip"])
+    assert "reads access_log" in info.value.message

@@ -13,7 +13,8 @@ from .edges import CoActionResult, co_action_edges, strength
 from .layers import LAYERS, Layer
 from .relational import co_action_relational
 
-__all__ = ["LAYERS", "Layer", "CoActionResult", "co_action", "pair_evidence", "edge_rows", "render_window"]
+__all__ = ["LAYERS", "Layer", "CoActionResult", "co_action", "pair_evidence", "edge_rows", "render_window",
+           "EDGE_ROWS"]
 
 
 def co_action(actions: pa.Table, layer: Layer, *, window_s: int | None, min_targets: int = 2,
@@ -139,6 +140,11 @@ def pair_evidence(platform: str, layer: Layer, result: CoActionResult, linked: p
     }, schema=EVIDENCE_SCHEMA)
 
 
+EDGE_ROWS = pa.schema([("platform", pa.string()), ("layer", pa.string()), ("account_a", pa.string()),
+                       ("account_b", pa.string()), ("weight", pa.float64()), ("n_targets", pa.int64()),
+                       ("n_items", pa.int64()), ("first_at", pa.timestamp("us")), ("last_at", pa.timestamp("us"))])
+
+
 def edge_rows(platform: str, layer: Layer, result: CoActionResult) -> pa.Table:
     """The kept edges in the shape of the case's `edges` table (without run_id)."""
     e = result.edges
@@ -151,7 +157,7 @@ def edge_rows(platform: str, layer: Layer, result: CoActionResult) -> pa.Table:
         "account_a": e["account_a"], "account_b": e["account_b"], "weight": e["weight"],
         "n_targets": e["n_targets"], "n_items": e["n_items"],
         "first_at": to_time("first_ts"), "last_at": to_time("last_ts"),
-    })
+    }, schema=EDGE_ROWS)
 
 
 

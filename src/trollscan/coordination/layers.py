@@ -44,6 +44,7 @@ class Layer:
     null_model: bool = True
     # The same query in Spark SQL, for layers that have one (`scan --parquet` on a cluster).
     spark_sql: str | None = None
+    table: str = "items"  # the canonical table it reads
 
 
 # Epoch seconds of a timestamp column, in DuckDB and in Spark SQL (session time zone UTC).
@@ -107,9 +108,9 @@ LAYERS: dict[str, Layer] = {
         # keeps only overlaps chance does not explain, so the many small organic groups stay quiet.
         Layer("shared_groups", "membership of, or subscription to, the same groups, pages or channels at any time",
               "are members of or subscribed to the same {n} groups, pages or channels", None,
-              _relations(), spark_sql=_relations("spark")),
+              _relations(), spark_sql=_relations("spark"), table="relations"),
         Layer("shared_ip", "comments sent from the same IP address (site comment logs) at any time",
               "commented from the same IP address ({n} pairs of their comments)", None,
-              _access_log(), repeats="items", null_model=False, spark_sql=_access_log("spark")),
+              _access_log(), repeats="items", null_model=False, spark_sql=_access_log("spark"), table="access_log"),
     ]
 }

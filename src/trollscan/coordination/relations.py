@@ -12,6 +12,7 @@ import json
 import pyarrow as pa
 
 from ..evidence import evidence_table
+from . import EDGE_ROWS
 from .edges import _MAX_SCORE
 
 __all__ = ["MUTUAL_STRENGTH", "mutual_edges"]
@@ -19,11 +20,11 @@ __all__ = ["MUTUAL_STRENGTH", "mutual_edges"]
 MUTUAL_STRENGTH = 0.25  # a friendship weighs as much as a quarter of the strongest co-action pair
 
 
-def mutual_edges(pairs: pa.Table, names: dict[str, str]) -> tuple[pa.Table, pa.Table]:
+def mutual_edges(pairs: pa.Table, names: dict[tuple[str, str], str]) -> tuple[pa.Table, pa.Table]:
     """Edges (the case's `edges` shape, layer `mutual`) and evidence rows for mutual relations.
 
     Reads:    pairs (platform, account_a < account_b, friends: bool, first_at, last_at): accounts
-              that are friends, or follow each other both ways
+              that are friends, or follow each other both ways; names by (platform, account id)
     Evidence: the relation itself, as item `friend:A:B` or `follow:A:B`
     Sentence: "@a and @b are friends (since 3 Feb 2019)." / "@a and @b follow each other."
     Misleads: real friends, colleagues and family, who also act together now and then.
@@ -32,8 +33,10 @@ def mutual_edges(pairs: pa.Table, names: dict[str, str]) -> tuple[pa.Table, pa.T
     for p in pairs.to_pylist():
         a, b = p["account_a"], p["account_b"]
         kind = "friend" if p["friends"] else "follow"
-        who = f"{names.get(a, a)} and {names.get(b, b)}"
-        since = f" (since {p['first_at']:%-d %b %Y})" if p["first_at"] is not None else ""
+        platform = p["platform"]
+        who = f"{names.get((platform, a), a)} and {names.get((platform, b), b)}"
+        first = p["first_at"]
+        since = f" (since {first.day} {first:%b %Y})" if first is not None else ""
         sentence = f"{who} are friends{since}." if p["friends"] else f"{who} follow each other{since}."
         rows.append({"platform": p["platform"], "layer": "mutual", "account_a": a, "account_b": b,
                      "weight": MUTUAL_STRENGTH * _MAX_SCORE, "n_targets": 1, "n_items": 1,
@@ -41,10 +44,4 @@ def mutual_edges(pairs: pa.Table, names: dict[str, str]) -> tuple[pa.Table, pa.T
         evidence.append({"detector": "relations.mutual", "platform": p["platform"], "account_ids": [a, b],
                          "strength": MUTUAL_STRENGTH, "item_ids": [f"{kind}:{a}:{b}"], "sentence": sentence,
                          "details": json.dumps({"relation": kind})})
-    edges = pa.Table.from_pylist(rows, schema=_EDGES)
-    return edges, evidence_table(evidence)
-
-
-_EDGES = pa.schema([("platform", pa.string()), ("layer", pa.string()), ("account_a", pa.string()),
-                    ("account_b", pa.string()), ("weight", pa.float64()), ("n_targets", pa.int64()),
-                    ("n_items", pa.int64()), ("first_at", pa.timestamp("us")), ("last_at", pa.timestamp("us"))])
+    return pa.Table.from_pylist(rows, schema=EDGE_ROWS), evidence_table(evidence)

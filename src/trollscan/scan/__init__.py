@@ -144,7 +144,7 @@ def _mutual(case: Case, fingerprint: str) -> None:
     accounts = pairs["account_a"].to_pylist() + pairs["account_b"].to_pylist()
     names = {}
     for platform in sorted(set(pairs["platform"].to_pylist())):
-        names.update(read_names(case, platform, accounts))
+        names.update({(platform, a): name for a, name in read_names(case, platform, accounts).items()})
     edges, evidence = mutual_edges(pairs, names)
     write_results(case, detector="relations.mutual", params={"strength": MUTUAL_STRENGTH}, input_hash=fingerprint,
                   seconds=time.perf_counter() - started, edges=edges, evidence=evidence)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..coordination import LAYERS
+from ..coordination import EDGE_ROWS, LAYERS, edge_rows
 from ..coordination.relational import co_action_relational
 from ..errors import BadParameter
 from ..store.engine import duckdb_parquet_views
@@ -39,21 +39,25 @@ def scan_parquet(folder: str | Path, out: Path, *, engine: str = "spark", master
     `folder` (a path, or a URL Spark reads: hdfs://, s3a://), written to `out/edges.parquet` and
     `out/links.parquet`."""
     check_options(window_s=window_s, min_targets=min_targets, max_target_actions=max_target_actions, fdr=fdr)
-    names = layers or list(PARQUET_LAYERS)
-    unknown = [n for n in names if n not in PARQUET_LAYERS]
+    unknown = [n for n in layers or [] if n not in PARQUET_LAYERS]
     if unknown:
         raise BadParameter(f"Layer {unknown[0]!r} cannot run over Parquet yet.",
                            f"Layers over Parquet: {', '.join(PARQUET_LAYERS)}; the others need a case (trollscan scan).")
     if engine == "spark":
         spark = spark_session(master=master)
-        register_parquet(spark, folder)
+        found = register_parquet(spark, folder)
         run, define = spark_views(spark)
         dialect = "spark"
     elif engine == "duckdb":
-        run, define, _ = duckdb_parquet_views(Path(folder))
+        run, define, found = duckdb_parquet_views(Path(folder))
         dialect = "duckdb"
     else:
         raise BadParameter(f"The 'engine' parameter of scan must be duckdb or spark; got {engine!r}.")
+    missing = [n for n in layers or [] if LAYERS[n].table not in found]
+    if missing:
+        raise BadParameter(f"Layer {missing[0]!r} reads {LAYERS[missing[0]].table}, which {folder} does not hold "
+                           "as Parquet.", f"Tables found: {', '.join(found)}.")
+    names = layers or [n for n in PARQUET_LAYERS if LAYERS[n].table in found]
     edges, links, summaries = [], [], []
     for name in names:
         layer = LAYERS[name]
@@ -75,28 +79,14 @@ def scan_parquet(folder: str | Path, out: Path, *, engine: str = "spark", master
             summary.crowded += result.crowded
             summary.threshold = max(summary.threshold, result.threshold)
             summary.edges += result.edges.num_rows
-            edges.append(_edges(platform, name, result.edges))
+            edges.append(edge_rows(platform, layer, result))
             links.append(_links(platform, name, result.links))
         summary.seconds = time.perf_counter() - started
         summaries.append(summary)
-    write_parquet(pa.concat_tables(edges) if edges else _edges("", "", None), out / "edges.parquet")
+    write_parquet(pa.concat_tables(edges) if edges else pa.table(
+        {f.name: pa.array([], f.type) for f in EDGE_ROWS}), out / "edges.parquet")
     write_parquet(pa.concat_tables(links) if links else _links("", "", None), out / "links.parquet")
     return summaries
-
-
-def _edges(platform: str, layer: str, e: pa.Table | None) -> pa.Table:
-    n = e.num_rows if e is not None else 0
-    if e is None:
-        e = pa.table({c: pa.array([], t) for c, t in (("account_a", pa.string()), ("account_b", pa.string()),
-                      ("weight", pa.float64()), ("n_targets", pa.int64()), ("n_items", pa.int64()),
-                      ("first_ts", pa.int64()), ("last_ts", pa.int64()))})
-    dated = pc.greater(e["first_ts"], 0)
-    to_time = lambda c: pc.if_else(dated, pc.cast(pc.multiply(e[c], 1_000_000), pa.timestamp("us")),  # noqa: E731
-                                   pa.scalar(None, pa.timestamp("us")))
-    return pa.table({"platform": pa.array([platform] * n, pa.string()), "layer": pa.array([layer] * n, pa.string()),
-                     "account_a": e["account_a"], "account_b": e["account_b"], "weight": e["weight"],
-                     "n_targets": e["n_targets"], "n_items": e["n_items"],
-                     "first_at": to_time("first_ts"), "last_at": to_time("last_ts")})
 
 
 def _item(keys: pa.Array) -> pa.Array:

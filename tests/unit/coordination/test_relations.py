@@ -80,3 +80,14 @@ def test_scan_stores_friendship_evidence_with_its_date(case, tmp_path) -> None:
                    {"sentence": "b and c are friends.", "item_ids": ["friend:b:c"]}]
     groups = read_query(case, "SELECT layers FROM groups").to_pylist()
     assert groups == [{"layers": ["co_reply", "mutual"]}]
+
+
+def test_friendship_sentences_take_names_from_their_own_platform() -> None:
+    from trollscan.coordination.relations import mutual_edges
+
+    pairs = pa.Table.from_pylist([{"platform": "ok", "account_a": "1", "account_b": "2", "friends": True,
+                                   "first_at": datetime(2019, 2, 3), "last_at": datetime(2019, 2, 3)}])
+    names = {("vk", "1"): "@vk_one", ("ok", "1"): "@ok_one", ("ok", "2"): "@ok_two"}
+    edges, evidence = mutual_edges(pairs, names)
+    assert evidence["sentence"].to_pylist() == ["@ok_one and @ok_two are friends (since 3 Feb 2019)."]
+    assert edges.num_rows == 1
