@@ -40,7 +40,11 @@ class Group:
 # Layers that only strengthen links among accounts other layers already found: friendship and
 # membership alone make communities of real friends and neighbours, which are not operator groups.
 SUPPORTING_LAYERS = ("mutual", "shared_groups")
-CONTEXT_DETECTORS = ("relations.mutual", "coaction.shared_groups")  # their evidence rows
+# Evidence rows that describe, not accuse: friendship and shared groups (supporting layers), and a
+# story's first posters, amplifiers and spreader groups (`trollscan spread`: ordinary people spread
+# stories too). They make no account a finding on their own.
+CONTEXT_DETECTORS = ("relations.mutual", "coaction.shared_groups", "spread.first_poster", "spread.amplifier",
+                     "spread.group")
 
 
 def find_groups(edges: pa.Table, *, resolution: float = 1.0, min_size: int = 3, seed: int = 1,

@@ -120,7 +120,8 @@ def write_truth(world: World, out: Path, account_ids: np.ndarray, item_ids: np.n
     if world.story:
         s = world.story
         story = {"query": s["query"], "first_poster": account_ids[s["first_poster"]],
-                 "first_post": str(item_ids[s["first_post"]]), "first_post_at": s["first_post_at"]}
+                 "first_post": str(item_ids[s["first_post"]]), "first_post_at": s["first_post_at"],
+                 "planted_groups": "the persona column of truth.csv", "agendas": s.get("agendas", {})}
         (out / "story.json").write_text(json.dumps(story, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         files.append(out / "story.json")
     return files

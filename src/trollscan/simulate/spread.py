@@ -13,7 +13,7 @@ import numpy as np
 
 from .farms import FarmWriter
 from .text import TALKING_POINTS, farm_text
-from .world import DAY_S, World, epoch
+from .world import DAY_S, World, epoch, local_hour_times, pick_days
 
 __all__ = ["spread_story"]
 
@@ -94,6 +94,49 @@ def spread_story(world: World) -> None:
         world.items.add(kind=np.where(quote, "quote", "post").astype(object), author=own, created_at=when,
                         parent=np.where(quote, first, -1), target=np.where(quote, poster, own), text=texts,
                         reaction=None, hashtags=None, urls=None, media=None, language=None)
+    _agendas(world)
     world.story = {"query": preset.extra["query"], "first_poster": int(poster), "first_post": int(first),
                    "first_post_at": preset.extra["first_post_at"] + "Z",
-                   "points": [w for p in TALKING_POINTS["story"][1] for w in p]}
+                   "points": [w for p in TALKING_POINTS["story"][1] for w in p],
+                   "agendas": {k: {"hashtags": list(t), "sites": list(s)} for k, (t, s) in sorted(_AGENDAS.items())}}
+
+
+# Seed 004: three groups spread the story, each reading it its own way (right-wing Europeans,
+# pro-Russian accounts, pro-Chinese bots), and researchers traced it. Each shares its own sites'
+# articles and hashtags over the window: what tells the groups apart, and what describes them.
+_AGENDAS = {
+    "right-wing": (("EuropeFirst", "StopIslamisation", "Remigration", "Trump2020"),
+                   ("freeeurope-news.example", "patriot-voice.example")),
+    "pro-russia": (("Russia", "NATOgohome", "Donbass", "Eurasia"), ("rus-vesna.example", "news-front.example")),
+    "fake": (("China", "SilkRoad", "StayStrongWuhan", "ChinaIsNotTheVirus"),
+             ("silkroad-daily.example", "global-harmony.example")),
+    "researcher": (("disinfo", "OSINT", "factcheck"), ("dfrlab.example", "factcheck-hub.example")),
+}
+_AGENDA_TEXT = ["Read this", "Must read", "They won't tell you this", "Important", "Thread", "Worth a look"]
+
+
+def _agendas(world: World) -> None:
+    rng = world.rng
+    persona, platform = world.accounts.get("persona"), world.accounts.get("platform")
+    days = world.local_midnights()
+    for kind, (tags, sites) in sorted(_AGENDAS.items()):
+        who = np.flatnonzero((persona == kind) & (platform == world.platform))
+        if not len(who):
+            continue
+        author = np.repeat(who, rng.poisson(4.0, len(who)))
+        n = len(author)
+        article = rng.integers(0, max(3, len(who) // 3), n)
+        tag = rng.integers(0, len(tags), (n, 2))
+        if kind == "fake":  # the bots post around the clock
+            when = world.t0 + rng.integers(0, world.t1 - world.t0, n)
+        else:
+            when = local_hour_times(rng, pick_days(rng, days, n))
+        urls, hashtags = np.empty(n, object), np.empty(n, object)
+        texts = []
+        for k in range(n):
+            urls[k] = [f"https://{sites[article[k] % len(sites)]}/2020/02/{kind}-{article[k]}"]
+            hashtags[k] = [tags[t] for t in dict.fromkeys(tag[k].tolist())]
+            texts.append(f"{_AGENDA_TEXT[int(article[k]) % len(_AGENDA_TEXT)]}: "
+                         + " ".join(f"#{h}" for h in hashtags[k]) + f" {urls[k][0]}")
+        world.items.add(kind="post", author=author, created_at=when, parent=-1, target=author, text=texts,
+                        reaction=None, hashtags=hashtags, urls=urls, media=None, language=None)

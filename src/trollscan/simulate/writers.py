@@ -173,6 +173,9 @@ def write_world(world: World, out: Path, *, fmt: str = "parquet", images: bool =
     columns = {"kind": it.get_arrow("kind"), "text": it.get_arrow("text"),
                "hashtags": it.get_arrow("hashtags", pa.list_(pa.string())), "media": _media_lists(media, len(author)),
                "reaction": it.get_arrow("reaction")}
+    urls = it.get_arrow("urls", pa.list_(pa.string()))
+    if urls.null_count < len(urls):  # only the spread preset's agenda posts carry links
+        columns["urls"] = urls
     order = np.argsort(item_ids, kind="stable")
     files = []
     with _Writer(inp, "items", fmt) as w:
@@ -196,6 +199,7 @@ def write_world(world: World, out: Path, *, fmt: str = "parquet", images: bool =
                 "hashtags": columns["hashtags"].take(take),
                 "media": columns["media"].take(take),
                 "reaction": columns["reaction"].take(take),
+                **({"urls": columns["urls"].take(take)} if "urls" in columns else {}),
             }))
         files.append(w.path)
     n_items = len(order)
