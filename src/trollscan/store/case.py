@@ -72,7 +72,8 @@ def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | 
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    config = {"memory_limit": f"{settings.get('store_memory_mb')}MB"}
+    # DuckDB's own progress bar would write to the terminal in the middle of trollscan's output.
+    config = {"memory_limit": f"{settings.get('store_memory_mb')}MB", "enable_progress_bar": False}
     threads = settings.get("store_threads")
     if threads:
         config["threads"] = threads
