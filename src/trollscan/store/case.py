@@ -72,13 +72,13 @@ def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | 
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    # DuckDB's own progress bar would write to the terminal in the middle of trollscan's output.
-    config = {"memory_limit": f"{settings.get('store_memory_mb')}MB", "enable_progress_bar": False}
+    config = {"memory_limit": f"{settings.get('store_memory_mb')}MB"}
     threads = settings.get("store_threads")
     if threads:
         config["threads"] = threads
     con = duckdb.connect(str(path), config=config)
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # it would write in the middle of trollscan's output
     return con
 
 
