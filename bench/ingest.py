@@ -1,6 +1,13 @@
 """Ingest speed and peak memory per format.
 
     python bench/ingest.py [--sizes 1000000] [--repeat 3] [--formats parquet,csv,jsonl,io-archive]
+    python bench/ingest.py --formats vk,zeeschuimer,crowdtangle,mcl,instaloader
+
+The platform formats (issue 9) are written from the same synthetic items, in each tool's shape: VK
+wall.get pages of 100 posts with their authors' profiles (one response per line), Zeeschuimer TikTok
+captures (one video to four comments), CrowdTangle's Facebook CSV (all 40 dashboard columns), Meta
+Content Library posts CSV, and an Instaloader folder (one post with 249 comments per post file pair,
+so "rows" counts posts and comments).
 
 Writes synthetic items (heavy-tailed authors, Cyrillic text, hashtags and URLs) in each format to
 a scratch folder, then loads each file into a fresh case in a separate process, `--repeat` times,
@@ -14,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import lzma
 import random
 import statistics
 import subprocess
@@ -52,8 +60,14 @@ def _rows(n: int, seed: int = 1):
 
 
 def write_inputs(folder: Path, n: int, formats: list[str]) -> dict[str, Path]:
-    rows = list(_rows(n))
     files: dict[str, Path] = {}
+    for fmt, (name, writer) in PLATFORM_WRITERS.items():
+        if fmt in formats:
+            files[fmt] = folder / name.format(n=n)
+            writer(files[fmt], n)
+    if not {"parquet", "csv", "jsonl", "io-archive"} & set(formats):
+        return files
+    rows = list(_rows(n))
     if "parquet" in formats:
         files["parquet"] = folder / f"items_{n}.parquet"
         pq.write_table(pa.Table.from_pylist(rows), files["parquet"])
@@ -93,6 +107,120 @@ def write_inputs(folder: Path, n: int, formats: list[str]) -> dict[str, Path]:
     return files
 
 
+def _vk(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        page: list[dict] = []
+        for i, r in enumerate(_rows(n)):
+            post = {"id": i + 1, "owner_id": -(int(r["target_id"][4:]) + 1), "from_id": int(r["account_id"]),
+                    "date": int(datetime.fromisoformat(r["created_at"]).timestamp()), "post_type": "post",
+                    "text": r["text"] + "".join(f" #{t}" for t in r["hashtags"]),
+                    "likes": {"count": r["like_count"]}, "comments": {"count": 0}, "reposts": {"count": 0},
+                    "post_source": {"type": "api" if i % 3 else "vk"}}
+            if i % 5 == 0:
+                post["attachments"] = [{"type": "photo", "photo": {"sizes": [
+                    {"url": f"https://sun9-1.userapi.com/impg/{i}.jpg", "width": 604, "height": 453}]}}]
+            page.append(post)
+            if len(page) == 100:
+                _vk_page(f, page)
+                page = []
+        if page:
+            _vk_page(f, page)
+
+
+def _vk_page(f, page: list[dict]) -> None:
+    authors = sorted({p["from_id"] for p in page})
+    profiles = [{"id": a, "first_name": "Айсулу", "last_name": f"N{a}", "screen_name": f"aisulu_{a}",
+                 "photo_100": f"https://sun9-2.userapi.com/impg/a{a}.jpg"} for a in authors]
+    f.write(json.dumps({"response": {"count": 10**6, "items": page, "profiles": profiles, "groups": []}},
+                       ensure_ascii=False) + "\n")
+
+
+def _zeeschuimer(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        video = None
+        for i, r in enumerate(_rows(n)):
+            when = int(datetime.fromisoformat(r["created_at"]).timestamp())
+            user = {"uid": r["account_id"], "unique_id": f"user_{r['account_id']}", "nickname": "Дана"}
+            if i % 5 == 0:
+                video = r["item_id"]
+                data = {"id": video, "desc": r["text"], "createTime": when,
+                        "author": {"id": r["account_id"], "uniqueId": f"user_{r['account_id']}", "nickname": "Дана",
+                                   "avatarThumb": f"https://p16.tiktokcdn.com/{r['account_id']}.jpeg"},
+                        "stats": {"diggCount": r["like_count"], "shareCount": 0, "commentCount": 4, "playCount": 100},
+                        "challenges": [{"title": t} for t in r["hashtags"]]}
+                source = "tiktok.com"
+            else:
+                data = {"cid": r["item_id"], "aweme_id": video, "text": r["text"], "create_time": when,
+                        "reply_id": "0", "digg_count": r["like_count"], "user": user}
+                source = "tiktok-comments"
+            f.write(json.dumps({"nav_index": "1:1:0", "item_id": r["item_id"], "timestamp_collected": 1700000000000,
+                                "source_platform": source, "source_platform_url": "https://www.tiktok.com/",
+                                "source_url": "https://www.tiktok.com/api/", "user_agent": "Firefox", "data": data},
+                               ensure_ascii=False) + "\n")
+
+
+_CT_COLUMNS = ["Page Name", "User Name", "Facebook Id", "Page Category", "Page Admin Top Country", "Page Description",
+               "Page Created", "Likes at Posting", "Followers at Posting", "Post Created", "Post Created Date",
+               "Post Created Time", "Type", "Total Interactions", "Likes", "Comments", "Shares", "Love", "Wow", "Haha",
+               "Sad", "Angry", "Care", "Video Share Status", "Is Video Owner?", "Post Views", "Total Views",
+               "Total Views For All Crossposts", "Video Length", "URL", "Message", "Link", "Final Link", "Image Text",
+               "Link Text", "Description", "Sponsor Id", "Sponsor Name", "Sponsor Category", "Overperforming Score"]
+
+
+def _crowdtangle(path: Path, n: int) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(_CT_COLUMNS)
+        for i, r in enumerate(_rows(n)):
+            page = r["account_id"]
+            w.writerow(["Страница " + page, f"page{page}", page, "COMMUNITY", "KZ", "", "2012-03-01 09:00:00 ALMT",
+                        "100", "120", r["created_at"] + " ALMT", r["created_at"][:10], r["created_at"][11:], "Status",
+                        r["like_count"] + 2, r["like_count"], 1, 1, 0, 0, 0, 0, 0, 0, "", "", 0, 0, 0, "",
+                        f"https://www.facebook.com/{page}/posts/{i + 10**15}", r["text"],
+                        (r["urls"] or [""])[0], "", "", "", "", "", "", "", "1.0"])
+
+
+def _mcl(path: Path, n: int) -> None:
+    cols = ["id", "creation_time", "text", "lang", "post_owner.id", "post_owner.name", "post_owner.type",
+            "surface.id", "surface.name", "surface.type", "statistics.reaction_count", "statistics.comment_count",
+            "statistics.share_count", "statistics.views", "multimedia", "link_attachment.link", "match_type"]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(cols)
+        for i, r in enumerate(_rows(n)):
+            w.writerow([10**14 + i, r["created_at"].replace(" ", "T") + "+0000", r["text"], "ru", r["account_id"],
+                        "Айсулу", "user", r["target_id"], "Страница", "page", r["like_count"], 0, 0, "", "[]",
+                        (r["urls"] or [""])[0], "keyword"])
+
+
+def _instaloader(folder: Path, n: int) -> None:
+    """One post and 249 comments per pair of files (a busy official page), n items in all."""
+    folder.mkdir()
+    rows = _rows(n)
+    for p in range(max(n // 250, 1)):
+        post = next(rows)
+        stamp = datetime(2019, 1, 1) + timedelta(minutes=p)
+        stem = folder / stamp.strftime("%Y-%m-%d_%H-%M-%S_UTC")
+        node = {"__typename": "GraphImage", "id": str(10**18 + p), "shortcode": f"B{p:010d}",
+                "taken_at_timestamp": int(stamp.timestamp()), "owner": {"id": "51234567890", "username": "akimat"},
+                "edge_media_to_caption": {"edges": [{"node": {"text": post["text"]}}]},
+                "edge_media_preview_like": {"count": 10}, "edge_media_to_comment": {"count": 249},
+                "display_url": f"https://scontent.cdninstagram.com/{p}_n.jpg", "is_video": False}
+        stem.with_suffix(".json.xz").write_bytes(lzma.compress(json.dumps(
+            {"node": node, "instaloader": {"version": "4.10.3", "node_type": "Post"}}).encode(), preset=1))
+        comments = [{"id": c["item_id"][1:] or "0", "created_at": int(stamp.timestamp()) + k, "text": c["text"],
+                     "owner": {"id": c["account_id"], "username": f"u{c['account_id']}",
+                               "profile_pic_url": f"https://scontent.cdninstagram.com/p{c['account_id']}.jpg"},
+                     "likes_count": 0, "answers": []}
+                    for k, c in zip(range(249), rows)]
+        (folder / f"{stem.name}_comments.json").write_text(json.dumps(comments, ensure_ascii=False), encoding="utf-8")
+
+
+PLATFORM_WRITERS = {"vk": ("wall.get_{n}.jsonl", _vk), "zeeschuimer": ("tiktok_{n}.ndjson", _zeeschuimer),
+                    "crowdtangle": ("crowdtangle_{n}.csv", _crowdtangle), "mcl": ("mcl_fb_posts_{n}.csv", _mcl),
+                    "instaloader": ("instaloader_{n}", _instaloader)}
+
+
 _CHILD = """
 import json, sys, time
 from pathlib import Path
@@ -115,7 +243,10 @@ def measure(path: Path, repeat: int, scratch: Path) -> dict:
         case = scratch / f"case_{path.stem}_{i}"
         out = subprocess.run([sys.executable, "-c", _CHILD, str(case), str(path)], capture_output=True,
                              text=True, check=True)
-        runs.append(json.loads(out.stdout))
+        *said, last = out.stdout.strip().splitlines()
+        if said:
+            print(f"# {path.name}: the child also printed {said[:3]}", file=sys.stderr)
+        runs.append(json.loads(last))
         subprocess.run(["rm", "-rf", str(case)], check=True)
     secs = sorted(r["seconds"] for r in runs)
     return {"items": runs[0]["items"], "min_s": secs[0], "median_s": statistics.median(secs),
@@ -140,7 +271,8 @@ def main() -> None:
             print(f"# wrote {n:,} rows per format in {time.perf_counter() - t:.1f} s", file=sys.stderr)
             for fmt, path in files.items():
                 m = measure(path, args.repeat, scratch)
-                print(f"{fmt:<11} {m['items']:>9,} {path.stat().st_size / 2**20:>8.1f} {m['min_s']:>7.2f} "
+                size = sum(p.stat().st_size for p in path.rglob("*")) if path.is_dir() else path.stat().st_size
+                print(f"{fmt:<11} {m['items']:>9,} {size / 2**20:>8.1f} {m['min_s']:>7.2f} "
                       f"{m['median_s']:>9.2f} {m['items'] / m['median_s']:>10,.0f} {m['peak_mb']:>8.0f}",
                       flush=True)
 

@@ -9,11 +9,24 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import BadFile, BadParameter, TrollscanError, UnknownFormat
 from ..store import Case, Load, LoadSummary
 from ..store.schema import PLATFORMS
-from . import canonical, comment_log, io_archive, sheet, telegram, twarc2
+from . import (
+    canonical,
+    comment_log,
+    crowdtangle,
+    instaloader,
+    io_archive,
+    meta_content_library,
+    sheet,
+    telegram,
+    twarc2,
+    vk,
+    zeeschuimer,
+)
 from .base import RESTART, Adapter, Chunk, Context, read_ahead
+from .media_link import MEDIA_SUFFIXES
 from .source import Source
 
-__all__ = ["ADAPTERS", "MEDIA_SUFFIXES", "register", "adapter_named", "detect", "expand", "ingest_files", "Adapter", "Chunk", "Context"]
+__all__ = ["ADAPTERS", "MEDIA_SUFFIXES", "Adapter", "Chunk", "Context", "adapter_named", "detect", "expand", "ingest_files", "register"]
 
 # Most specific first: detection takes the first adapter whose sniff says yes.
 ADAPTERS: list[Adapter] = []
@@ -28,6 +41,14 @@ register(io_archive.IO_ARCHIVE)
 register(twarc2.TWARC2)
 register(twarc2.TWARC2_FLAT)
 register(telegram.TELEGRAM)
+register(vk.VK)
+register(crowdtangle.CROWDTANGLE_API)
+register(zeeschuimer.ZEESCHUIMER)
+register(instaloader.INSTALOADER)
+register(instaloader.INSTALOADER_COMMENTS)
+register(meta_content_library.MCL_JSON)
+register(crowdtangle.CROWDTANGLE_CSV)
+register(meta_content_library.MCL_CSV)
 register(comment_log.COMMENT_LOG)
 register(canonical.PARQUET)
 register(canonical.CSV)
@@ -57,33 +78,31 @@ def detect(source: Source) -> Adapter:
     )
 
 
-# Files inside a folder that are media an export refers to (Telegram's photos/, Instaloader's
-# pictures): the adapters hash them when they read the export, so they are not loaded on their own.
-MEDIA_SUFFIXES = frozenset(
-    ".jpg .jpeg .png .gif .webp .bmp .tif .tiff .heic .mp4 .mov .webm .mkv .avi .ogg .oga .opus .mp3 .m4a "
-    ".wav .tgs .webm".split())
+def expand(paths: Iterable[Path]) -> tuple[list[Path], int, int]:
+    """Files to load, how many media files in the folders given were left to their exports, and how
+    many Instaloader caption and id files were left out.
 
-
-def expand(paths: Iterable[Path]) -> tuple[list[Path], int]:
-    """Files to load, and how many media files in the folders given were left to their exports.
-
-    Each file given is loaded; in each folder given, every file but hidden ones and media files.
+    Each file given is loaded; in each folder given, every file but hidden ones, media files and the
+    caption and id files Instaloader writes beside its JSON (they repeat what the JSON holds).
     """
     files: list[Path] = []
-    media = 0
+    media = companions = 0
     for path in map(Path, paths):
         if path.is_dir():
             inside = sorted(p for p in path.rglob("*") if p.is_file()
                             and not any(part.startswith(".") for part in p.relative_to(path).parts))
             data = [p for p in inside if p.suffix.lower() not in MEDIA_SUFFIXES]
             media += len(inside) - len(data)
+            kept = [p for p in data if not instaloader.companion_file(p)]
+            companions += len(data) - len(kept)
+            data = kept
             if not data:
                 raise BadFile(f"{path}: the folder holds no data files." if inside
                               else f"{path}: the folder holds no files.")
             files.extend(data)
         else:
             files.append(path)
-    return files, media
+    return files, media, companions
 
 
 def ingest_files(
@@ -112,12 +131,15 @@ def ingest_files(
     if platform is not None and platform not in PLATFORMS:
         raise BadParameter(f"Unknown platform {platform!r}.", f"Use one of: {', '.join(PLATFORMS)}.")
     forced = adapter_named(format) if format else None
-    files, media = expand(paths)
+    files, media, companions = expand(paths)
     sources = [Source(f, encoding=encoding) for f in files]  # missing files fail before any work
     with Load(case, date_format=date_format, tz=timezone) as load:
         if media:
             load.summary.notes.append(f"{media:,} media file(s) in the folders were left to the exports "
                                       "that refer to them.")
+        if companions:
+            load.summary.notes.append(f"{companions:,} Instaloader caption or id file(s) were left out (the JSON "
+                                      "beside each holds the same).")
         for source in sources:
             adapter = forced or detect(source)
             if progress is not None:
