@@ -126,7 +126,7 @@ class Load:
         self._file.read[table] += data.num_rows
         self.con.register("_chunk", data)
         try:
-            self._convert(spec, "_chunk")
+            self._convert(spec, "_chunk", data)
         finally:
             self.con.unregister("_chunk")
 
@@ -161,8 +161,10 @@ class Load:
             self.con.execute(f"DELETE FROM {table} WHERE source_id = ?", [fs.source_id])
         fs.read.clear()
 
-    def _convert(self, spec: Table, chunk: str) -> None:
-        types = {r[0]: r[1] for r in self.con.execute(f"DESCRIBE {chunk}").fetchall()}
+    def _convert(self, spec: Table, chunk: str, data: pa.Table) -> None:
+        types = _duckdb_types(data.schema)
+        if types is None:  # a type the shortcut does not name: ask DuckDB
+            types = {r[0]: r[1] for r in self.con.execute(f"DESCRIBE {chunk}").fetchall()}
         exprs: dict[str, tuple[str, list]] = {}
         for col in spec.columns:
             if col.name == "source_id":
@@ -172,7 +174,7 @@ class Load:
             elif col.name == "extra" and self._extra_names:
                 exprs[col.name] = self._extra(types)
             elif col.name in types and col.values:
-                exprs[col.name] = self._enum(col, chunk)
+                exprs[col.name] = self._enum(col, chunk, data.column(col.name))
             elif col.name in types:
                 exprs[col.name] = self._cast(col, types[col.name])
             else:
@@ -199,10 +201,13 @@ class Load:
             obj = f"json_merge_patch(coalesce(TRY_CAST(extra AS JSON), '{{}}'), coalesce({obj}, '{{}}'))"
         return f"CAST({obj} AS VARCHAR)", params * 2  # `kept` appears twice
 
-    def _enum(self, col: Column, chunk: str) -> tuple[str, list]:
+    def _enum(self, col: Column, chunk: str, values: pa.ChunkedArray) -> tuple[str, list]:
         """An enumeration column: its few distinct values are checked and mapped here, not per row."""
         c = _q(col.name)
-        raw = [r[0] for r in self.con.execute(f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {chunk}").fetchall()]
+        if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            raw = pc.unique(values).to_pylist()
+        else:
+            raw = [r[0] for r in self.con.execute(f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {chunk}").fetchall()]
         mapping: dict[str, str | None] = {}
         for value in raw:
             if value is None:
@@ -396,3 +401,35 @@ class Load:
             f"{spec.name[:-1]} (they differ in {', '.join(differs)}).",
             f"An {id_name} must name one {spec.name[:-1]}; remove or renumber the duplicate.",
         )
+
+
+def _duckdb_types(schema: pa.Schema) -> dict[str, str] | None:
+    """DuckDB's names of the column types of a chunk, as DESCRIBE would give them, for the types
+    adapters hand over; None when a column has another type (then DESCRIBE answers)."""
+    types = {}
+    for f in schema:
+        t = f.type
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            types[f.name] = "VARCHAR"
+        elif pa.types.is_int64(t):
+            types[f.name] = "BIGINT"
+        elif pa.types.is_int32(t):
+            types[f.name] = "INTEGER"
+        elif pa.types.is_float64(t):
+            types[f.name] = "DOUBLE"
+        elif pa.types.is_boolean(t):
+            types[f.name] = "BOOLEAN"
+        elif pa.types.is_null(t):
+            types[f.name] = '"NULL"'
+        elif pa.types.is_timestamp(t) and t.tz is None:
+            types[f.name] = "TIMESTAMP" if t.unit == "us" else {"s": "TIMESTAMP_S", "ms": "TIMESTAMP_MS",
+                                                                 "ns": "TIMESTAMP_NS"}[t.unit]
+        elif pa.types.is_timestamp(t):
+            types[f.name] = "TIMESTAMP WITH TIME ZONE"
+        elif pa.types.is_date32(t):
+            types[f.name] = "DATE"
+        elif pa.types.is_list(t) and (pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)):
+            types[f.name] = "VARCHAR[]"
+        else:
+            return None
+    return types

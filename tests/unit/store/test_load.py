@@ -281,3 +281,21 @@ def test_times_without_offset_can_be_read_in_a_local_time_zone(case, tmp_path: P
     ingest_files(case, [f], timezone="Asia/Bishkek")
     times = dict(case.con.execute("SELECT item_id, created_at::VARCHAR FROM items").fetchall())
     assert times == {"1": "2020-10-07 03:12:44", "2": "2020-10-07 06:12:44", "3": "2020-10-07 03:12:44"}
+
+
+def test_chunk_types_are_named_as_duckdb_names_them() -> None:
+    import duckdb
+    import pyarrow as pa
+
+    from trollscan.store.load import _duckdb_types
+
+    chunk = pa.table({
+        "a": pa.array(["x"]), "b": pa.array([1]), "c": pa.array([1], pa.int32()), "d": pa.array([1.0]),
+        "e": pa.array([True]), "f": pa.array([None]), "g": pa.array([0], pa.timestamp("us")),
+        "h": pa.array([0], pa.timestamp("s")), "i": pa.array([0], pa.timestamp("ms")),
+        "j": pa.array([0], pa.timestamp("ns")), "k": pa.array([0], pa.timestamp("us", tz="UTC")),
+        "l": pa.array([0], pa.date32()), "m": pa.array([["a"]]), "n": pa.array(["x"], pa.large_string())})
+    con = duckdb.connect()
+    con.register("chunk", chunk)
+    assert _duckdb_types(chunk.schema) == {r[0]: r[1] for r in con.execute("DESCRIBE chunk").fetchall()}
+    assert _duckdb_types(pa.schema([("x", pa.decimal128(5, 2))])) is None  # DuckDB is asked instead
