@@ -25,6 +25,7 @@ from ..store.spark import spark_session, spark_views
 from .photos import scan_photos
 from .signals import scan_signals
 from .summary import LayerSummary
+from .text import scan_text
 from .verdicts import scan_verdicts
 from ..store.results import (input_fingerprint, read_mutual_pairs, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
@@ -87,6 +88,7 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         summary.top = ranked["sentence"].to_pylist()[:3] if ranked is not None else []
         summaries.append(summary)
     summaries.append(scan_photos(case, fingerprint, progress=progress))  # before groups: shared photos link accounts
+    summaries.append(scan_text(case, fingerprint, progress=progress, workers=2))  # and so do copied words
     summaries.append(_groups(case, fingerprint, seed=seed, progress=progress))
     summaries.append(scan_signals(case, fingerprint, progress=progress))
     summaries.append(scan_verdicts(case, fingerprint, seed=seed, progress=progress))  # last: reads every finding
