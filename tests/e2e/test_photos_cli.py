@@ -63,3 +63,25 @@ def test_gallery_add_reports_what_it_added_and_skipped(tmp_path: Path) -> None:
     assert "Skipped 1: broken image:" in result.stdout
     again = run("gallery", "add", str(gallery), "--label", "real owner: Saule K.", "--case", "case", cwd=tmp_path)
     assert "Added 0 photos" in again.stdout
+
+
+def test_links_in_either_folder_are_skipped_with_a_reason_not_followed(tmp_path: Path) -> None:
+    query, gallery = _folders(tmp_path)
+    private = tmp_path / "private"
+    private.mkdir()
+    photo("secret", 0, 5, size=256).save(private / "secret.jpg")
+    (query / "elsewhere.jpg").symlink_to(private / "secret.jpg")
+    (query / "linked").symlink_to(private, target_is_directory=True)
+    (gallery / "stolen.jpg").symlink_to(private / "secret.jpg")
+    result = run("photos", "match", str(query), "--gallery", str(gallery), "--out", "m.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Gallery: skipped 1: a symbolic link (links are not followed)" in result.stdout
+    with open(tmp_path / "m.csv", encoding="utf-8") as f:
+        rows = {r["query"]: r for r in csv.DictReader(f)}
+    assert rows["elsewhere.jpg"]["decision"] == "skipped: a symbolic link (links are not followed)"
+    assert "linked/secret.jpg" not in rows and rows["aisulu.jpg"]["decision"] == "match"
+    assert run("init", "case", cwd=tmp_path).returncode == 0
+    added = run("gallery", "add", str(gallery), "--label", "owner", "--case", "case", cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert "Added 2 photos labelled 'owner' from 3 image files" in added.stdout
+    assert "Skipped 1: a symbolic link (links are not followed)" in added.stdout

@@ -84,14 +84,34 @@ def test_export_of_a_case_without_verdicts_says_what_to_do(tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
+def _checked_on(judged) -> str:
+    with open_case(judged / "case") as case:
+        (first,) = case.con.execute("SELECT min(seen_at) FROM snapshots").fetchone()
+    return f"{first:%Y-%m-%d}"
+
+
 def test_status_takedowns_counts_removed_accounts_per_group_and_label(judged):
-    result = run("status", "--takedowns", "--json", "--case", judged / "case")
-    assert result.exit_code == 0
+    result = run("status", "--takedowns", "--json", "--sent-at", "2020-10-20", "--case", judged / "case")
+    assert result.exit_code == 0, result.output
+    assert _checked_on(judged) > "2020-10-20"  # the simulated check comes weeks after the list
     rows = json.loads(result.output)
     total = next(r for r in rows if r["group_id"] == "all" and r["label"] == "fake")
     assert total["checked"] > 0 and 0 < total["removed"] <= total["checked"]
+    assert total["sent_at"] == "2020-10-20 00:00:00" and total["gone_before"] == 0
+    table = run("status", "--takedowns", "--sent-at", "2020-10-20", "--case", judged / "case")
+    assert table.exit_code == 0 and "Takedowns of flagged accounts since 2020-10-20" in table.output
+
+
+def test_status_takedowns_ignores_checks_made_before_the_list_was_sent(judged):
+    after = run("status", "--takedowns", "--json", "--sent-at", "2099-01-01", "--case", judged / "case")
+    total = next(r for r in json.loads(after.output) if r["group_id"] == "all" and r["label"] == "fake")
+    assert (total["checked"], total["removed"]) == (0, 0)
+    # by default the list went out when the verdicts were computed: today, after the simulated check
     table = run("status", "--takedowns", "--case", judged / "case")
-    assert table.exit_code == 0 and "Takedowns of flagged accounts" in table.output
+    assert table.exit_code == 0
+    assert "made before" in table.output and "when the verdicts were computed" in " ".join(table.output.split())
+    bad = run("status", "--takedowns", "--sent-at", "20/10/2020", "--case", judged / "case")
+    assert bad.exit_code == 1 and "Error: --sent-at '20/10/2020' is not a date." in " ".join(bad.output.split())
 
 
 def test_eval_reports_the_verdict_metrics(judged):

@@ -45,6 +45,20 @@ def _what(use: dict) -> str:
     return "avatar" if use["kind"] == "avatar" else "photo"
 
 
+def _how(match: dict) -> str:
+    """What decided a match, in words: the PDQ distance of the whole pictures, or, for a pair checked
+    after alignment, what agreed where the pictures overlap (never a whole-picture distance that
+    did not decide it)."""
+    basis = match.get("basis") or ("pdq" if match["method"] == "pdq" else "tiles")
+    if basis == "pdq":
+        return f"PDQ distance {match['distance']}"
+    tiles = f"{match['tiles']} of 16 tiles agree" if match.get("tiles") is not None else \
+        f"tile correlation {match['correlation']:.2f}"
+    if basis == "aligned_pdq":
+        return f"matched after alignment: PDQ distance {match['distance']} where they overlap, {tiles}"
+    return f"matched after alignment: {tiles}"
+
+
 def _components(shas: set[str], linked: dict[str, list]) -> dict[str, str]:
     parent = {s: s for s in shas}
 
@@ -71,7 +85,9 @@ def same_photo(media: pa.Table, matches: pa.Table, names: dict[tuple[str, str], 
     Reads:    media (platform, media_id, kind, account_id, item_id, sha256, uploaded_at); matches
               (sha_a, sha_b, distance, transformation, copy, ...): image pairs that show one photo
     Evidence: the two media (the item they are attached to, else the media id)
-    Sentence: "@aisulu_8080's avatar is a mirrored copy of @madina_8181's avatar (PDQ distance 12)."
+    Sentence: "@aisulu_8080's avatar is a mirrored copy of @madina_8181's avatar (PDQ distance 12)." or, for a
+              pair checked on its pixels, "... is a mirrored, cropped copy of ... (matched after alignment:
+              16 of 16 tiles agree)."
     Misleads: default avatars, memes and stock pictures many people use (left out past max_accounts);
               one person's own accounts; a photographer's picture posted with permission.
     """
@@ -112,14 +128,16 @@ def _note(best: dict, platform: str, u: dict, v: dict, match: dict | None) -> No
     key = (platform, a, b)
     strength = _strength(match)
     distance = 0 if match is None else match["distance"]
-    found = best.setdefault(key, {"strength": 0.0, "distance": 999, "shas": set(), "items": set(),
+    found = best.setdefault(key, {"rank": None, "strength": 0.0, "distance": 999, "shas": set(), "items": set(),
                                   "first": None, "last": None})
     found["shas"].update({u["sha256"], v["sha256"]})
     found["items"].update({u["item_id"] or u["media_id"], v["item_id"] or v["media_id"]})
     times = [t for t in (u["uploaded_at"], v["uploaded_at"], found["first"], found["last"]) if t is not None]
     found["first"], found["last"] = (min(times), max(times)) if times else (None, None)
-    if (strength, -distance) > (found["strength"], -found["distance"]):
-        found.update(strength=strength, distance=distance, u=u, v=v, match=match)
+    # the strongest, then closest pair of media; among equals the first by media id, whatever the rows' order
+    rank = (-strength, distance, *sorted((u["media_id"], v["media_id"])), *sorted((u["sha256"], v["sha256"])))
+    if found["rank"] is None or rank < found["rank"]:
+        found.update(rank=rank, strength=strength, distance=distance, u=u, v=v, match=match)
 
 
 def _copy_first(u: dict, v: dict, match: dict | None) -> tuple[dict, dict]:
@@ -142,8 +160,7 @@ def _pair_evidence(platform: str, found: dict, names: dict) -> dict:
         sentence = f"{who(copy)}'s {_what(copy)} is the same file as {who(original)}'s {_what(original)}."
     else:
         kind = f"a {match['transformation']} copy" if match["transformation"] else "a re-encoded copy"
-        sentence = (f"{who(copy)}'s {_what(copy)} is {kind} of {who(original)}'s {_what(original)} "
-                    f"(PDQ distance {match['distance']}).")
+        sentence = f"{who(copy)}'s {_what(copy)} is {kind} of {who(original)}'s {_what(original)} ({_how(match)})."
     more = len(found["shas"]) - 2 if match is not None else len(found["shas"]) - 1
     if more > 0:
         sentence = sentence[:-1] + f"; they share {more} more photo{'s' if more > 1 else ''}."
@@ -152,7 +169,8 @@ def _pair_evidence(platform: str, found: dict, names: dict) -> dict:
                "sha256": [copy["sha256"], original["sha256"]], "kinds": [copy["kind"], original["kind"]],
                "media_ids": [copy["media_id"], original["media_id"]], "shared_photos": len(found["shas"])}
     if match is not None:
-        details.update(area=match["area"], correlation=match["correlation"])
+        details.update(area=match["area"], correlation=match["correlation"], tiles=match.get("tiles"),
+                       basis=match.get("basis"))
     return {"detector": "photos.same_photo", "platform": platform,
             "account_ids": sorted({u["account_id"], v["account_id"]}), "strength": found["strength"],
             "item_ids": sorted(found["items"]), "sentence": sentence, "details": json.dumps(details, sort_keys=True)}
@@ -164,7 +182,8 @@ def gallery_match(media: pa.Table, gallery: pa.Table, matches: pa.Table,
 
     Reads:    media (as for same_photo); gallery (sha256, path, label); matches (image pairs)
     Evidence: the account's media and the gallery file
-    Sentence: "The avatar of @x matches a gallery photo labelled 'real owner: Saule K.' (cropped, distance 20)."
+    Sentence: "The avatar of @x matches a gallery photo labelled 'real owner: Saule K.' (cropped; matched after
+              alignment: 15 of 16 tiles agree)."
     Misleads: the real owner's own account; a gallery photo that is itself a stock picture.
     """
     refs: dict[str, list[dict]] = defaultdict(list)
@@ -178,14 +197,14 @@ def gallery_match(media: pa.Table, gallery: pa.Table, matches: pa.Table,
             for ref in refs.get(other, []):
                 key = (u["platform"], u["account_id"], ref["label"])
                 distance = 0 if match is None else match["distance"]
-                if key not in best or distance < best[key]["distance"]:
-                    best[key] = {"u": u, "ref": ref, "match": match, "distance": distance}
+                rank = (distance, u["media_id"], u["item_id"] or "", ref["path"], ref["sha256"])  # a total order
+                if key not in best or rank < best[key]["rank"]:
+                    best[key] = {"u": u, "ref": ref, "match": match, "distance": distance, "rank": rank}
     rows = []
     for (platform, account, label), f in sorted(best.items()):
         u, ref, match = f["u"], f["ref"], f["match"]
         who = names.get((platform, account), account)
-        how = "the same file" if match is None else (
-            f"{match['transformation'] or 're-encoded'}, distance {match['distance']}")
+        how = "the same file" if match is None else f"{match['transformation'] or 're-encoded'}; {_how(match)}"
         sentence = (f"The {_what(u)} of {who} matches a gallery photo labelled {label!r} ({how}).")
         details = {"distance": f["distance"], "method": "exact" if match is None else match["method"],
                    "transformation": "" if match is None else match["transformation"], "label": label,

@@ -55,6 +55,8 @@ MATCH_SCHEMA = pa.schema([
     ("copy", pa.string()),  # which side shows part of the other: a, b, or "" (neither is cropped)
     ("area", pa.float64()),  # share of the larger picture the smaller shows
     ("correlation", pa.float64()),  # aligned tile agreement (1 for method pdq)
+    ("tiles", pa.int32()),  # of the 16 tiles of the aligned pictures, those that agree (null for method pdq)
+    ("basis", pa.string()),  # what decided: pdq (whole pictures), aligned_pdq (PDQ where they overlap), tiles
 ])
 
 
@@ -164,7 +166,7 @@ def find_matches(images: list[Hashed], pixels: Callable[[int], Decoded | None], 
         a, b = get(i), get(j)
         text = describe(turn, False, a.colour if a else None, b.colour if b else None, False)
         _keep(rows, i, j, {"distance": d, "method": "pdq", "transformation": text, "copy": "",
-                           "area": 1.0, "correlation": 1.0})
+                           "area": 1.0, "correlation": 1.0, "tiles": None, "basis": "pdq"})
     for (i, j), (_low_d, view, turn, owner) in sorted(candidates.items()):
         if (min(i, j), max(i, j)) in rows and rows[(min(i, j), max(i, j))]["method"] == "pdq":
             continue
@@ -185,7 +187,8 @@ def find_matches(images: list[Hashed], pixels: Callable[[int], Decoded | None], 
             copy = "j"
         text = describe(turn, cropped, a.colour, b.colour, fit.pdq_distance > max_pdq_distance and fit.tiles < 1)
         _keep(rows, i, j, {"distance": fit.pdq_distance, "method": "aligned", "transformation": text, "copy": copy,
-                           "area": fit.area, "correlation": fit.correlation})
+                           "area": fit.area, "correlation": fit.correlation, "tiles": round(fit.tiles * 16),
+                           "basis": "aligned_pdq" if fit.pdq_distance <= max_pdq_distance else "tiles"})
     out = []
     for (i, j), r in sorted(rows.items()):
         out.append({"sha_a": images[i].key, "sha_b": images[j].key, **r})

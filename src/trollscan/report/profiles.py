@@ -14,20 +14,21 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..signals.frame import day, day_span, seconds
+from ..signals.frame import NO_TIME, day, day_span, seconds
+from ..signals.schedule import hour_span, local_hours
 from .cost import estimate_cost
-from ..signals.schedule import local_hours
 
 __all__ = ["group_profiles", "likely_utc_offset", "allegiance_switch", "page_kpis", "profile_case", "COMMENT_KINDS"]
 
 COMMENT_KINDS = ("comment", "reply")
-_NO_TIME = np.iinfo(np.int64).min
 _MAX_TARGETS = 20  # targets followed one by one in the allegiance split; the rest count together
 
 
 def likely_utc_offset(ts: np.ndarray, *, start_hour: int = 9, end_hour: int = 18) -> tuple[int, float]:
     """The whole-hour UTC offset under which the most of `ts` (UTC seconds) fall on weekdays between
-    `start_hour` and `end_hour` local time, and that share. Ties go to the offset nearest 0."""
+    `start_hour` and `end_hour` local time, and that share. Ties go to the offset nearest 0.
+    Missing times (NO_TIME) are left out."""
+    ts = ts[ts != NO_TIME]
     best = (0, -1.0)
     for offset in sorted(range(-12, 15), key=abs):
         local = ts + offset * 3600
@@ -87,14 +88,9 @@ def allegiance_switch(ts: np.ndarray, targets: list[str], *, min_items: int = 20
 
 
 def _hours_sentence(ts: np.ndarray, tz: str) -> dict:
+    ts = ts[ts != NO_TIME]
     hours, weekday = local_hours(ts, tz)
-    counts = np.bincount(hours, minlength=24)
-    need, best = 0.9 * len(ts), (0, 24)
-    for a in range(24):
-        run = np.cumsum(counts[a:])
-        b = int(np.searchsorted(run, need)) + a + 1
-        if b <= 24 and b - a < best[1] - best[0]:
-            best = (a, b)
+    best = hour_span(hours, cover=0.9)
     offset, share = likely_utc_offset(ts)
     weekend = float((weekday >= 5).mean()) if len(ts) else 0.0
     office = share >= 0.8
@@ -138,9 +134,10 @@ def group_profiles(members: pa.Table, accounts: pa.Table, items: pa.Table, acces
         platform = group[0]["platform"]
         keys = [(m["platform"], m["account_id"]) for m in group]
         labels = Counter(m.get("label") or "unjudged" for m in group)
-        born = sorted(created[k] for k in keys if created.get(k, _NO_TIME) != _NO_TIME)
+        born = sorted(created[k] for k in keys if created.get(k, NO_TIME) != NO_TIME)
         rows = [i for k in keys for i in item_rows.get(k, [])]
         ts = its_ts[rows] if rows else np.zeros(0, np.int64)
+        ts = ts[ts != NO_TIME]  # items without a time count, but date nothing
         profile = {"group_id": gid, "platform": platform, "size": len(group), "labels": dict(labels),
                    "members": [{"account_id": m["account_id"], "name": label(m["platform"], m["account_id"]),
                                 "label": m.get("label")} for m in group], "items": len(rows)}
@@ -153,6 +150,7 @@ def group_profiles(members: pa.Table, accounts: pa.Table, items: pa.Table, acces
         if len(ts):
             profile["active"] = {"first": day(int(ts.min())), "last": day(int(ts.max()))}
             profile["schedule"] = _hours_sentence(ts, timezone)
+        if rows:
             acts = [i for i in rows if its["kind"][i] != "post"]
             where = Counter(its["target_id"][i] or its["parent_account_id"][i] for i in acts)
             where.pop(None, None)
@@ -169,7 +167,7 @@ def group_profiles(members: pa.Table, accounts: pa.Table, items: pa.Table, acces
             # (a site's articles change every day: that is news, not a switch)
             keep = {t for t in where if (platform, t) in watched} or {t for t in where if (platform, t) in names}
             dated = [(int(its_ts[i]), its["target_id"][i] or its["parent_account_id"][i]) for i in acts]
-            dated = [(t, g) for t, g in dated if g in keep and t != _NO_TIME]
+            dated = [(t, g) for t, g in dated if g in keep and t != NO_TIME]
             switch = allegiance_switch(np.array([t for t, _g in dated], np.int64), [g for _t, g in dated]) \
                 if dated else None
             if switch and switch["after"]:
@@ -180,7 +178,7 @@ def group_profiles(members: pa.Table, accounts: pa.Table, items: pa.Table, acces
                                       f"{switch['after_share_before']:.0%} to {switch['after_share_after']:.0%}).")
                 profile["allegiance"] = switch
             profile["comments"] = sum(1 for i in rows if its["kind"][i] in COMMENT_KINDS)
-            profile["active_days"] = int(len(np.unique((ts[ts != _NO_TIME]) // 86_400)))
+            profile["active_days"] = int(len(np.unique(ts // 86_400)))
         shared = Counter(x for k in keys for x in infra.get(k, ()))
         common = {x: n for x, n in shared.items() if n >= 2}
         if common:
@@ -232,7 +230,7 @@ def profile_case(inputs: dict) -> dict:
     for p, a, k, t in zip(items["platform"].to_pylist(), items["account_id"].to_pylist(), items["kind"].to_pylist(),
                           ts.tolist()):
         g = group_of.get((p, a))
-        if g is not None and t != _NO_TIME and k in COMMENT_KINDS:  # the months it was paid to comment
+        if g is not None and t != NO_TIME and k in COMMENT_KINDS:  # the months it was paid to comment
             lo, hi = span.get(g, (t, t))
             span[g] = (min(lo, t), max(hi, t))
     for profile in profiles:

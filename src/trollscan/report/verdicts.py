@@ -2,12 +2,15 @@
 evidence in the case.
 
 Each detector's findings about an account become one number from 0 to 1 (its findings combined
-as independent chances: 1 - (1 - s1)(1 - s2)...). With no analyst labels the score combines the
-detectors the same way, each discounted by a documented default weight (`DEFAULT_WEIGHTS`):
+as independent chances: 1 - (1 - s1)(1 - s2)...). Detectors that see the same fact (the same words,
+found by the co-action layer and by the text detectors) belong to one family (`FAMILIES`). With no
+analyst labels the score takes, per family, the strongest of its detectors, each discounted by a
+documented default weight (`DEFAULT_WEIGHTS`), and combines the families as independent chances:
 
-    score = 1 - product over detectors of (1 - weight x finding)
+    score = 1 - product over families of (1 - max over its detectors of weight x finding)
 
-so one strong kind of evidence reaches `doubtful`, and `fake` takes two independent ones. When the
+so one strong kind of evidence reaches `doubtful`, and `fake` takes two independent ones: reasons
+from two families, not counting derived ones (groups) or context (friendship, shared groups). When the
 analyst has labelled enough accounts, a logistic regression learns the weights from them instead,
 and its cross-validated accuracy is reported with the verdicts. Either way an account's reasons
 are the sentences of its findings, ranked by what each added to the score, and an analyst's label
@@ -26,7 +29,7 @@ from ..clusters import CONTEXT_DETECTORS
 from ..errors import BadParameter
 
 __all__ = ["DEFAULT_WEIGHTS", "DERIVED", "THRESHOLDS", "Features", "Model", "account_features", "weights_for", "fit_model",
-           "judge", "independent_reasons", "LABEL_OF_ANALYST"]
+           "judge", "independent_reasons", "LABEL_OF_ANALYST", "FAMILIES", "NOT_INDEPENDENT", "family_of"]
 
 # How much one kind of finding counts, by detector name or name prefix (the longest match wins).
 # Evidence that shows coordination directly (one IP, the same words at the same moment, a stolen
@@ -56,6 +59,37 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 # Findings derived from other findings: they rank as reasons but do not count as independent ones.
 DERIVED = ("groups", "verdicts")
+
+# Families of evidence, by detector name or name prefix (the longest match wins; a detector not
+# listed is a family of its own). Detectors of one family see the same fact, so within a family
+# only the strongest finding counts towards the score, and two reasons are independent only when
+# they come from two families.
+FAMILIES: dict[str, str] = {
+    "coaction.same_text": "text",  # the same words, whoever found them
+    "coaction.co_text": "text",
+    "text.": "text",
+    "coaction.shared_ip": "infrastructure",
+    "coaction.shared_groups": "context",
+    "coaction.": "timing",  # co_reply, co_share, co_reaction, co_url, co_hashtags, coortweet: acting in step
+    "relations.": "context",
+    "photos.": "photos",
+    "signals.account_age": "creation",  # when the account was made and set up
+    "signals.creation_burst": "creation",
+    "signals.upload_burst": "creation",
+    "signals.friends_burst": "friends",
+    "signals.thin_profile": "profile",
+    "signals.username_pattern": "profile",
+    "signals.name_photo_mismatch": "profile",
+    "signals.target_concentration": "targets",
+    "signals.working_hours": "schedule",
+    "signals.mechanical_cadence": "schedule",
+    "groups": "groups",
+    "verdicts": "verdicts",
+    "spread.": "spread",
+}
+# Families whose reasons never count as independent: derived from the others (groups), or context
+# that real friends, families and colleagues show too (friendship, shared groups).
+NOT_INDEPENDENT = ("groups", "verdicts", "context")
 LABEL_OF_ANALYST = {"fake": "fake", "doubtful": "doubtful", "real": "unlikely"}
 
 
@@ -117,15 +151,26 @@ def account_features(evidence: pa.Table, accounts: list[tuple[str, str]] | None 
     return Features(keys, detectors, x, best, count, items)
 
 
+def _longest(table: dict, detector: str) -> str | None:
+    """The entry of `table` for `detector`: its own name, else its longest listed prefix ("" for any)."""
+    return max((p for p in table if detector == p or (p.endswith(".") and detector.startswith(p)) or p == ""),
+               key=len, default=None)
+
+
 def weights_for(detectors: list[str], weights: dict[str, float] | None = None) -> np.ndarray:
     """Each detector's weight: its own entry, else its longest listed prefix."""
     table = DEFAULT_WEIGHTS if weights is None else weights
     out = []
     for d in detectors:
-        match = max((p for p in table if d == p or (p.endswith(".") and d.startswith(p)) or p == ""),
-                    key=len, default=None)
+        match = _longest(table, d)
         out.append(table[match] if match is not None else 0.5)
     return np.array(out, float)
+
+
+def family_of(detector: str) -> str:
+    """The family of evidence a detector belongs to (`FAMILIES`); a detector not listed is its own."""
+    match = _longest(FAMILIES, detector)
+    return FAMILIES[match] if match is not None else detector
 
 
 @dataclass
@@ -226,7 +271,11 @@ def judge(features: Features, *, model: Model | None = None, weights: dict[str, 
     if model is None:
         w = weights_for(features.detectors, weights)
         part = x * w
-        score = 1 - np.prod(1 - part, axis=1) if len(features.detectors) else np.zeros(len(features.keys))
+        families = [family_of(d) for d in features.detectors]
+        strongest = np.zeros((len(features.keys), len(set(families))))
+        for j, code in enumerate(np.unique(families, return_inverse=True)[1] if families else []):
+            strongest[:, code] = np.maximum(strongest[:, code], part[:, j])  # one fact counts once
+        score = 1 - np.prod(1 - strongest, axis=1)
     else:
         coef = dict(zip(model.detectors, model.coef))
         b = np.array([coef.get(d, 0.0) for d in features.detectors])
@@ -261,6 +310,7 @@ def judge(features: Features, *, model: Model | None = None, weights: dict[str, 
 
 
 def independent_reasons(detectors: list[str]) -> int:
-    """How many independent kinds of evidence a verdict rests on: its reasons' detectors, less the
-    derived ones (groups) and the analyst's own label."""
-    return len({d for d in detectors if d not in DERIVED and d != "analyst"})
+    """How many independent kinds of evidence a verdict rests on: the families of its reasons'
+    detectors (`FAMILIES`), less derived ones (groups), context (friendship, shared groups) and the
+    analyst's own label."""
+    return len({family_of(d) for d in detectors if d != "analyst"} - set(NOT_INDEPENDENT))

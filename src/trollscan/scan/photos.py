@@ -161,28 +161,33 @@ def scan_photos(case: Case, fingerprint: str, *, progress: Callable[[str], None]
 
 def add_gallery(case: Case, folder: Path, label: str) -> tuple[int, int, Counter]:
     """Hash the images under `folder` into the case as reference photos labelled `label`:
-    (photos added, files seen, reasons files were skipped)."""
+    (photos added, files seen, reasons files were skipped). Links, and paths that lead outside the
+    folder, are skipped with their reason."""
     folder = Path(folder)
     if not folder.is_dir():
         raise BadParameter(f"{folder} is not a folder.", "Give the folder that holds the reference photos.")
     if not label.strip():
         raise BadParameter("The gallery label is empty.", 'Say whose photos they are: --label "real owner: ...".')
-    files = [{"path": str(p.resolve())} for p in image_files(folder)]
+    found, passed_over = image_files(folder)
+    files = [{"path": str(p)} for p in found]
     images, hashes, skipped, _missing = hash_files(files, expect_sha=False)
+    skipped.update(reason for _path, reason in passed_over)
     write_image_hashes(case, [r for r in images if r["sha256"] is not None], hashes, HASHER)
     rows = [{"sha256": r["sha256"], "path": r["path"], "label": label.strip()} for r in images if r["error"] is None]
-    return write_gallery(case, rows), len(files), skipped
+    return write_gallery(case, rows), len(files) + len(passed_over), skipped
 
 
 def match_folders(query_dir: Path, gallery_dir: Path, *, max_pdq_distance: int = 31, max_low_distance: int = 16,
-                  min_correlation: float = 0.92, min_quality: int = 50) -> list[dict]:
+                  min_correlation: float = 0.92, min_quality: int = 50) -> tuple[list[dict], Counter]:
     """One row per image under `query_dir`: its best match under `gallery_dir` or none, with the
-    distance, the transformation seen and the decision. No case is needed."""
+    distance, the transformation seen and the decision; and the reasons gallery files were skipped.
+    Links and paths leading outside either folder are skipped (a query row says why). No case is needed."""
     options = _options(max_pdq_distance, max_low_distance, min_correlation, min_quality)
     for folder in (query_dir, gallery_dir):
         if not Path(folder).is_dir():
             raise BadParameter(f"{folder} is not a folder.", "Give two folders of images.")
-    sides_files = [[str(p.resolve()) for p in image_files(Path(d))] for d in (query_dir, gallery_dir)]
+    listed = [image_files(Path(d)) for d in (query_dir, gallery_dir)]
+    sides_files = [[str(p) for p in found] for found, _skipped in listed]
     hashed: dict[str, Hashed] = {}
     state: dict[str, str] = {}  # path -> sha256, or the reason it was skipped
     paths: dict[str, str] = {}
@@ -212,7 +217,8 @@ def match_folders(query_dir: Path, gallery_dir: Path, *, max_pdq_distance: int =
         for q, g in ((m["sha_a"], m["sha_b"]), (m["sha_b"], m["sha_a"])):
             if g in gallery_paths and (q not in best or m["distance"] < best[q]["distance"]):
                 best[q] = m | {"gallery": g}
-    rows = []
+    rows = [{"query": str(rel), "match": "", "distance": "", "transformation": "", "method": "",
+             "decision": f"skipped: {reason}"} for rel, reason in listed[0][1]]
     for path in sides_files[0]:
         sha = state[path]
         row = {"query": _rel(path, query_dir), "match": "", "distance": "",
@@ -229,8 +235,9 @@ def match_folders(query_dir: Path, gallery_dir: Path, *, max_pdq_distance: int =
             row.update(match=_rel(gallery_paths[m["gallery"]][0], gallery_dir), distance=m["distance"],
                        transformation=m["transformation"] or "re-encoded", method=m["method"], decision="match")
         rows.append(row)
-    return rows
+    rows.sort(key=lambda r: r["query"])
+    return rows, Counter(reason for _rel_path, reason in listed[1][1])
 
 
 def _rel(path: str, folder: Path) -> str:
-    return str(Path(path).relative_to(Path(folder).resolve()))
+    return str(Path(path).relative_to(Path(folder).resolve()))  # image_files keeps paths inside the folder

@@ -19,7 +19,7 @@ _READS = {
     "items": ("SELECT platform, item_id, account_id, kind, created_at, target_id, parent_account_id, "
               "coalesce(length(trim(text)) > 0, false) AS has_text FROM items"),
     "relations": "SELECT platform, account_id, kind, other_id, added_at FROM relations",
-    "media": "SELECT platform, account_id, kind, item_id, uploaded_at FROM media",
+    "media": "SELECT platform, account_id, kind, media_id, item_id, uploaded_at FROM media",
     "watchlist": "SELECT platform, target FROM watchlist",
 }
 

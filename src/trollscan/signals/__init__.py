@@ -47,7 +47,7 @@ SIGNALS: dict[str, Signal] = {s.name: s for s in [
     Signal("target_concentration", target_concentration, ("items", "accounts", "watchlist"), "acts on few pages"),
     Signal("working_hours", working_hours, ("items", "accounts"), "office-hours or no-sleep schedule"),
     Signal("mechanical_cadence", mechanical_cadence, ("items", "accounts"), "acts at fixed intervals"),
-    Signal("username_pattern", username_pattern, ("accounts",), "name-plus-digits handle"),
+    Signal("username_pattern", username_pattern, ("accounts", "items"), "name-plus-digits handle"),
 ]}
 
 

@@ -12,12 +12,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..evidence import evidence_table
-from .frame import check_option, day, day_span, names_of, per_account, seconds, signal_row
+from .frame import NO_TIME, check_option, day, day_span, first_items, names_of, per_account, seconds, signal_row
 
 __all__ = ["creation_burst", "friends_burst", "upload_burst", "dense_segments"]
 
 DAY = 86_400
-_NO_TIME = np.iinfo(np.int64).min
 
 
 def dense_segments(ts: np.ndarray, *, window_s: int, baseline_s: int, min_count: int, min_ratio: float
@@ -70,15 +69,6 @@ def _strength(n: int, expected: float, min_count: int) -> float:
     return float(np.clip(np.log10(ratio) / np.log10(50), 0, 1) * min(1.0, np.sqrt(n / (4 * min_count))))
 
 
-def _first_items(items: pa.Table | None) -> dict[tuple[str, str], list[str]]:
-    """Each account's first three items, to show that it acted."""
-    if items is None or not items.num_rows:
-        return {}
-    keys, bounds, _ts, rows = per_account(items, "created_at")
-    ids = items["item_id"].to_numpy(zero_copy_only=False)
-    return {k: [str(ids[r]) for r in rows[bounds[j]:min(bounds[j] + 3, bounds[j + 1])]] for j, k in enumerate(keys)}
-
-
 def creation_burst(accounts: pa.Table, items: pa.Table | None = None, *, window_days: int = 7,
                    min_accounts: int = 5, min_ratio: float = 5.0, baseline_days: int = 365) -> pa.Table:
     """Accounts created in a burst: at least `min_accounts` within `window_days`, and `min_ratio`
@@ -96,13 +86,13 @@ def creation_burst(accounts: pa.Table, items: pa.Table | None = None, *, window_
     check_option("creation_burst", "min_ratio", min_ratio, low=1)
     check_option("creation_burst", "baseline_days", baseline_days, low=window_days, integer=True)
     names = names_of(accounts)
-    shown = _first_items(items)
+    shown = first_items(items)
     rows = []
     created = seconds(accounts["created_at"])
     platforms = accounts["platform"].to_numpy(zero_copy_only=False).astype(str)
     ids = accounts["account_id"].to_numpy(zero_copy_only=False).astype(str)
     for platform in sorted(set(platforms.tolist())):
-        mine = np.flatnonzero((platforms == platform) & (created != _NO_TIME))
+        mine = np.flatnonzero((platforms == platform) & (created != NO_TIME))
         mine = mine[np.lexsort((ids[mine],))]
         for members, lo, hi, expected in dense_segments(
                 created[mine], window_s=window_days * DAY, baseline_s=baseline_days * DAY,
@@ -141,7 +131,9 @@ def friends_burst(relations: pa.Table, accounts: pa.Table, *, window_days: int =
 
     Reads:    relations(platform, account_id, kind, other_id, added_at) of kind friend (both ends)
               or follow (the follower); accounts(platform, account_id, handle, name, created_at)
-    Evidence: details list up to 20 of the friends added in the burst (relations are not items)
+    Evidence: the relations added in the burst, as items `friend:A:B` (A < B) or `follow:A:B` (A
+              follows B), up to 20; a friendship stored from both ends, or a friend also followed,
+              counts once, from its earliest date
     Sentence: "@a added 31 of its 35 friends 1-28 Feb 2019, though the account dates from 3 Aug 2018."
     Misleads: a person who joins a new school, job or community and befriends it at once.
     """
@@ -149,23 +141,19 @@ def friends_burst(relations: pa.Table, accounts: pa.Table, *, window_days: int =
     check_option("friends_burst", "min_friends", min_friends, low=2, integer=True)
     check_option("friends_burst", "min_share", min_share, low=0, high=1)
     check_option("friends_burst", "min_ratio", min_ratio, low=1)
-    kind = relations["kind"]
-    friend = relations.filter(pc.equal(kind, "friend"))
-    ends = [relations.filter(pc.is_in(kind, pa.array(["friend", "follow"]))).select(
-        ["platform", "account_id", "other_id", "added_at"])]
-    if friend.num_rows:
-        ends.append(pa.table({"platform": friend["platform"], "account_id": friend["other_id"],
-                              "other_id": friend["account_id"], "added_at": friend["added_at"]}))
-    table = pa.concat_tables(ends)
+    table = _ties(relations)
     if not table.num_rows:
         return evidence_table()
-    table = table.rename_columns(["platform", "account_id", "item_id", "added_at"])  # item_id: the other end
     keys, bounds, ts, rows = per_account(table, "added_at")
     last_seen = int(ts.max()) if len(ts) else 0
     created = dict(zip(zip(accounts["platform"].to_pylist(), accounts["account_id"].to_pylist()),
                        seconds(accounts["created_at"]).tolist()))
     names = names_of(accounts)
     others = table["item_id"].to_numpy(zero_copy_only=False)
+    friend = table["friend"].to_numpy(zero_copy_only=False)
+    # accounts with a follow among their ties, found once: their sentence counts "friends and follows"
+    follows = {k for k, f in zip(zip(table["platform"].to_pylist(), table["account_id"].to_pylist()), friend)
+               if not f}
     out = []
     for j, key in enumerate(keys):
         lo, hi = bounds[j], bounds[j + 1]
@@ -175,23 +163,47 @@ def friends_burst(relations: pa.Table, accounts: pa.Table, *, window_days: int =
         t = ts[lo:hi]
         first, count = _densest(t, window_days * DAY)
         share = count / total
-        born = created.get(key, _NO_TIME)
-        since = min(int(t[0]), born) if born != _NO_TIME else int(t[0])
+        born = created.get(key, NO_TIME)
+        since = min(int(t[0]), born) if born != NO_TIME else int(t[0])
         life = max(last_seen - since, window_days * DAY)
         ratio = share / min(1.0, window_days * DAY / life)
         b_lo, b_hi = int(t[first]), int(t[first + count - 1])
-        if share < min_share or ratio < min_ratio or (born != _NO_TIME and b_lo - born < window_days * DAY):
+        if share < min_share or ratio < min_ratio or (born != NO_TIME and b_lo - born < window_days * DAY):
             continue
         who = names.get(key, key[1])
-        dates = f", though the account dates from {day(born)}" if born != _NO_TIME else ""
-        noun = "friends and follows" if "follow" in kind.to_pylist() else "friends"
+        dates = f", though the account dates from {day(born)}" if born != NO_TIME else ""
+        noun = "friends and follows" if key in follows else "friends"
+        added = rows[lo + first:lo + first + count]
+        cited = sorted(_relation_id(key[1], str(others[r]), bool(friend[r])) for r in added)[:20]
         out.append(signal_row(
-            "friends_burst", key[0], key[1], min(1.0, share * min(1.0, np.log10(ratio) / np.log10(10))), [],
+            "friends_burst", key[0], key[1], min(1.0, share * min(1.0, np.log10(ratio) / np.log10(10))), cited,
             f"{who} added {count} of its {total} {noun} {day_span(b_lo, b_hi)}{dates}.",
             {"added": count, "total": total, "burst_first": day(b_lo), "burst_last": day(b_hi),
-             "created_at": day(born) if born != _NO_TIME else None, "ratio": round(float(ratio), 2),
-             "friends": sorted(str(others[r]) for r in rows[lo + first:lo + first + count])[:20]}))
+             "created_at": day(born) if born != NO_TIME else None, "ratio": round(float(ratio), 2),
+             "friends": sorted(str(others[r]) for r in added)[:20]}))
     return evidence_table(out)
+
+
+def _ties(relations: pa.Table) -> pa.Table:
+    """One row per account and the other end of a friendship (seen from both ends) or of a follow it
+    made: platform, account_id, item_id (the other end), added_at (the earliest date stored), friend."""
+    kind = relations["kind"]
+    cols = ["platform", "account_id", "other_id", "added_at"]
+    friend = relations.filter(pc.equal(kind, "friend")).select(cols)
+    follow = relations.filter(pc.equal(kind, "follow")).select(cols)
+    reverse = friend.select(["platform", "other_id", "account_id", "added_at"]).rename_columns(cols)
+    ends = [t.append_column("friend", pa.array(np.full(t.num_rows, is_friend), pa.bool_()))
+            for t, is_friend in ((friend, True), (reverse, True), (follow, False))]
+    table = pa.concat_tables([e.cast(ends[0].schema) for e in ends])
+    table = table.filter(pc.and_(pc.is_valid(table["other_id"]), pc.not_equal(table["account_id"], table["other_id"])))
+    ties = table.group_by(["platform", "account_id", "other_id"]).aggregate([("added_at", "min"), ("friend", "any")])
+    return pa.table({"platform": ties["platform"], "account_id": ties["account_id"], "item_id": ties["other_id"],
+                     "added_at": ties["added_at_min"], "friend": ties["friend_any"]})
+
+
+def _relation_id(account: str, other: str, friend: bool) -> str:
+    """A relation as the item that shows it, as relations.mutual names it: friend:A:B (A < B) or follow:A:B."""
+    return f"friend:{min(account, other)}:{max(account, other)}" if friend else f"follow:{account}:{other}"
 
 
 def upload_burst(media: pa.Table, accounts: pa.Table, *, window_days: int = 1, min_photos: int = 3,
@@ -202,9 +214,10 @@ def upload_burst(media: pa.Table, accounts: pa.Table, *, window_days: int = 1, m
     `min_accounts` accounts of the case uploaded theirs (`min_ratio` times the usual rate over the
     `baseline_days` around).
 
-    Reads:    media(platform, account_id, kind, item_id, uploaded_at); accounts(platform,
+    Reads:    media(platform, account_id, kind, media_id, item_id, uploaded_at); accounts(platform,
               account_id, handle, name)
-    Evidence: the items the photos are attached to; details name the other accounts of the day
+    Evidence: the items the photos are attached to, else (an avatar) the media id, as same_photo
+              cites them; details name the other accounts of the day
     Sentence: "@a uploaded all 4 of its photos on 7 Feb 2019, the day 212 accounts of this case
               uploaded theirs (about 9 a day is usual)."
     Misleads: a new account setting itself up; an export that dates every photo by its download.
@@ -237,6 +250,7 @@ def upload_burst(media: pa.Table, accounts: pa.Table, *, window_days: int = 1, m
                 in_segment[int(m)] = (len(members), lo, hi, expected)
     names = names_of(accounts)
     item_of = media["item_id"].to_numpy(zero_copy_only=False)
+    media_of = media["media_id"].to_numpy(zero_copy_only=False)
     kind_of = media["kind"].to_numpy(zero_copy_only=False)
     out = []
     for j, key in enumerate(keys):
@@ -250,7 +264,8 @@ def upload_burst(media: pa.Table, accounts: pa.Table, *, window_days: int = 1, m
         b_lo, b_hi = int(ts[lo]), int(ts[lo + count - 1])
         photos = "its only photo" if total == 1 else f"all {total} of its photos" if count == total \
             else f"{count} of its {total} photos"
-        when = f"on {day(b_lo)}" if window_days == 1 or b_lo // DAY == b_hi // DAY else day_span(b_lo, b_hi)
+        when = f"on {day(b_lo)}" if b_lo // DAY == b_hi // DAY else day_span(b_lo, b_hi)  # a day's window
+        # can span two calendar days (20:00 to 09:00)
         sentence = f"{names.get(key, key[1])} uploaded {photos} {when}"
         strength = share * min(1.0, count / (2 * min_photos))
         details = {"uploaded": count, "total": total, "first": day(b_lo), "last": day(b_hi),
@@ -262,6 +277,7 @@ def upload_burst(media: pa.Table, accounts: pa.Table, *, window_days: int = 1, m
             strength = max(strength, share * _strength(n, expected, min_accounts))
             details.update({"accounts_that_day": n, "expected": round(expected, 2)})
         out.append(signal_row("upload_burst", key[0], key[1], strength,
-                              sorted({str(item_of[r]) for r in picked if item_of[r] is not None}), sentence + ".",
+                              sorted({str(item_of[r] if item_of[r] is not None else media_of[r]) for r in picked}),
+                              sentence + ".",
                               details))
     return evidence_table(out)

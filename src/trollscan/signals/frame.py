@@ -12,16 +12,26 @@ import pyarrow.compute as pc
 
 from ..errors import BadParameter
 
-__all__ = ["seconds", "names_of", "day", "day_span", "signal_row", "check_option", "per_account",
+__all__ = ["NO_TIME", "seconds", "names_of", "day", "day_span", "signal_row", "check_option", "per_account",
            "first_items"]
 
 
+NO_TIME = np.iinfo(np.int64).min  # what `seconds` gives for a missing time
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
 def seconds(column) -> np.ndarray:
-    """A timestamp column as int64 seconds since the epoch (UTC); missing times as INT64_MIN."""
+    """A timestamp column as int64 seconds since the epoch (UTC), fractions of a second dropped
+    (floored, so 09:12:44.5 is 09:12:44 and times before 1970 round down too); missing times as
+    NO_TIME (INT64_MIN)."""
     col = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if pa.types.is_timestamp(col.type):
-        col = pc.cast(pc.cast(col, pa.timestamp("s")), pa.int64())
-    return pc.fill_null(pc.cast(col, pa.int64()), np.iinfo(np.int64).min).to_numpy(zero_copy_only=False)
+    if not pa.types.is_timestamp(col.type):
+        return pc.fill_null(pc.cast(col, pa.int64()), NO_TIME).to_numpy(zero_copy_only=False)
+    ticks = pc.cast(col, pa.int64())  # the stored count of units since the epoch, whatever the zone
+    valid = pc.is_valid(ticks).to_numpy(zero_copy_only=False)
+    out = np.floor_divide(pc.fill_null(ticks, 0).to_numpy(zero_copy_only=False), _PER_SECOND[col.type.unit])
+    out[~valid] = NO_TIME
+    return out
 
 
 def names_of(accounts: pa.Table) -> dict[tuple[str, str], str]:
@@ -87,7 +97,7 @@ def per_account(table: pa.Table, time_column: str) -> tuple[list[tuple[str, str]
     without a time are left out; ties in time are ordered by `item_id` when the table has one.
     """
     ts = seconds(table[time_column])
-    keep = np.flatnonzero(ts != np.iinfo(np.int64).min)
+    keep = np.flatnonzero(ts != NO_TIME)
     key = pc.binary_join_element_wise(pc.cast(table["platform"], pa.string()),
                                       pc.cast(table["account_id"], pa.string()), "\x00")
     key = key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
@@ -109,6 +119,15 @@ def per_account(table: pa.Table, time_column: str) -> tuple[list[tuple[str, str]
     return names, np.r_[starts, len(order)], ts[keep][order], keep[order]
 
 
-def first_items(item_ids: np.ndarray, rows: np.ndarray, limit: int = 5) -> list[str]:
-    """The ids of the first `limit` of `rows` (already in time order)."""
-    return [str(item_ids[r]) for r in rows[:limit]]
+def first_items(items: pa.Table | None, *, limit: int = 3,
+                grouped: tuple[list, np.ndarray, np.ndarray, np.ndarray] | None = None
+                ) -> dict[tuple[str, str], list[str]]:
+    """Each account's first `limit` items (by time, then item id), to show that it acted.
+
+    `grouped`: what `per_account(items, "created_at")` returned, when the caller has it already."""
+    if items is None or not items.num_rows:
+        return {}
+    keys, bounds, _ts, rows = grouped if grouped is not None else per_account(items, "created_at")
+    ids = items["item_id"].to_numpy(zero_copy_only=False)
+    return {k: [str(ids[r]) for r in rows[bounds[j]:min(bounds[j] + limit, bounds[j + 1])]]
+            for j, k in enumerate(keys)}

@@ -11,12 +11,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..evidence import evidence_table
-from .frame import check_option, day, day_span, names_of, per_account, seconds, signal_row
+from .frame import NO_TIME, check_option, day, day_span, first_items, names_of, per_account, seconds, signal_row
 
 __all__ = ["account_age", "thin_profile", "username_pattern", "RESPONSE_KINDS"]
 
 DAY = 86_400
-_NO_TIME = np.iinfo(np.int64).min
 RESPONSE_KINDS = ("comment", "reply", "reaction", "share", "quote")  # acting on others' items
 
 
@@ -33,15 +32,15 @@ def account_age(accounts: pa.Table, items: pa.Table, *, max_age_days: int = 365)
     check_option("account_age", "max_age_days", max_age_days, low=1, integer=True)
     if not items.num_rows:
         return evidence_table()
-    keys, bounds, ts, rows = per_account(items, "created_at")
+    grouped = keys, bounds, ts, _rows = per_account(items, "created_at")
+    shown = first_items(items, grouped=grouped)
     created = dict(zip(zip(accounts["platform"].to_pylist(), accounts["account_id"].to_pylist()),
                        seconds(accounts["created_at"]).tolist()))
     names = names_of(accounts)
-    ids = items["item_id"].to_numpy(zero_copy_only=False)
     out = []
     for j, key in enumerate(keys):
-        born = created.get(key, _NO_TIME)
-        if born == _NO_TIME:
+        born = created.get(key, NO_TIME)
+        if born == NO_TIME:
             continue
         first = int(ts[bounds[j]])
         age = (first - born) / DAY
@@ -50,8 +49,7 @@ def account_age(accounts: pa.Table, items: pa.Table, *, max_age_days: int = 365)
         age = max(age, 0.0)
         later = "the same day" if age < 1 else f"{age:.0f} day{'s' if round(age) != 1 else ''} later"
         out.append(signal_row(
-            "account_age", key[0], key[1], 1 - age / max_age_days,
-            [str(ids[r]) for r in rows[bounds[j]:min(bounds[j] + 3, bounds[j + 1])]],
+            "account_age", key[0], key[1], 1 - age / max_age_days, shown[key],
             f"{names.get(key, key[1])} was created on {day(born)} and first acted in this case on {day(first)}, "
             f"{later}.", {"created_at": day(born), "first_acted": day(first), "age_days": round(age, 1)}))
     return evidence_table(out)
@@ -134,17 +132,20 @@ _NAME_DIGITS = re.compile(r"^(?P<name>[^\W\d_]{2,}(?:[._][^\W\d_]{2,})?)[._-]?(?
 _REPEATED = re.compile(r"(\d{2,})\1")
 
 
-def username_pattern(accounts: pa.Table, *, min_digits: int = 4) -> pa.Table:
+def username_pattern(accounts: pa.Table, items: pa.Table | None = None, *, min_digits: int = 4) -> pa.Table:
     """Handles that are a name followed by at least `min_digits` digits, the shape sign-up forms
     suggest and farms register in bulk; stronger when the digits repeat a group (8080, 4545).
 
-    Reads:    accounts(platform, account_id, handle, name)
-    Evidence: the handle itself (no items)
+    Reads:    accounts(platform, account_id, handle, name); items(platform, item_id, account_id,
+              created_at) for the items shown
+    Evidence: the account's first items (the handle they were written under); an account with no
+              item in the case says so in its sentence
     Sentence: "@aisulu_8080's handle is a name plus the digits 8080, a repeated group, as in
               accounts made in bulk."
     Misleads: many real people pick a name and their birth year or a lucky number; a weak sign alone.
     """
     check_option("username_pattern", "min_digits", min_digits, low=1, integer=True)
+    shown = first_items(items)
     out = []
     for platform, account, handle in zip(accounts["platform"].to_pylist(), accounts["account_id"].to_pylist(),
                                          accounts["handle"].to_pylist()):
@@ -156,8 +157,11 @@ def username_pattern(accounts: pa.Table, *, min_digits: int = 4) -> pa.Table:
             continue
         repeated = _REPEATED.search(digits)
         what = f"the digits {m['digits']}" + (", a repeated group," if repeated else "")
+        cited = shown.get((platform, account), [])
+        sentence = f"@{handle}'s handle is a name plus {what} as in accounts made in bulk."
+        if not cited:
+            sentence = sentence[:-1] + "; the account wrote nothing in this case, so its profile is the only evidence."
         out.append(signal_row(
-            "username_pattern", platform, account, 0.8 if repeated else 0.5, [],
-            f"@{handle}'s handle is a name plus {what} as in accounts made in bulk.",
+            "username_pattern", platform, account, 0.8 if repeated else 0.5, cited, sentence,
             {"handle": handle, "name_part": m["name"], "digits": digits, "repeated": bool(repeated)}))
     return evidence_table(out)

@@ -16,7 +16,7 @@ from ..errors import BadParameter
 from ..evidence import evidence_table
 from .frame import check_option, day_span, names_of, per_account, signal_row
 
-__all__ = ["working_hours", "mechanical_cadence", "local_hours"]
+__all__ = ["working_hours", "mechanical_cadence", "local_hours", "hour_span"]
 
 
 def local_hours(ts: np.ndarray, tz: str) -> tuple[np.ndarray, np.ndarray]:
@@ -33,7 +33,7 @@ def local_hours(ts: np.ndarray, tz: str) -> tuple[np.ndarray, np.ndarray]:
     return hours, weekday
 
 
-def _hour_span(hours: np.ndarray, cover: float = 0.95) -> tuple[int, int]:
+def hour_span(hours: np.ndarray, cover: float = 0.95) -> tuple[int, int]:
     """The shortest run of whole hours [a, b) within one day holding `cover` of the times."""
     counts = np.bincount(hours, minlength=24)
     need = cover * counts.sum()
@@ -94,7 +94,7 @@ def working_hours(items: pa.Table, accounts: pa.Table, *, timezone: str = "UTC",
         who = names.get(key, key[1])
         shown = [str(ids[r]) for r in rows[lo:hi][:10]]
         if n_office / n >= min_office_share:
-            a, b = _hour_span(hours[lo:hi])
+            a, b = hour_span(hours[lo:hi])
             weekends = "none at weekends" if n_weekend == 0 else f"{n_weekend} at weekends"
             share = n_office / n
             out.append(signal_row(

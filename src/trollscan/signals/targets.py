@@ -13,27 +13,47 @@ from ..evidence import evidence_table
 from .frame import check_option, day_span, names_of, per_account, signal_row
 from .profile import RESPONSE_KINDS
 
-__all__ = ["target_concentration", "watched_accounts"]
+__all__ = ["target_concentration", "watched_accounts", "watch_key", "WATCH_KEY_SQL"]
+
+# How a watch-list target and an account's id, handle or profile URL are compared, written once for
+# Python and once for SQL (store.verdicts), which must agree: surrounding blanks dropped, lower
+# case, no leading '@', no trailing '/'. So "@NurOtan", "nurotan" and "https://vk.com/NurOtan/"
+# name the account with handle nurotan or URL https://vk.com/nurotan.
+_BLANKS = " \t\n\r\x0b\x0c"
+WATCH_KEY_SQL = "rtrim(ltrim(lower(trim({0}, ' \t\n\r\x0b\x0c')), '@'), '/')"  # format with a column name
+
+
+def watch_key(value: str | None) -> str | None:
+    """A watch-list target, or an account's id, handle or URL, as the two are compared (see
+    WATCH_KEY_SQL, its twin in SQL); None for None."""
+    if value is None:
+        return None
+    value = value.strip(_BLANKS)
+    # each character on its own, as SQL's lower() does: no final sigma, and İ becomes i
+    lowered = value.lower() if value.isascii() else "".join(c.lower()[:1] for c in value)
+    return lowered.lstrip("@").rstrip("/")
 
 
 def watched_accounts(watchlist: pa.Table | None, accounts: pa.Table) -> set[tuple[str, str]]:
-    """The (platform, account_id) of the watch list's targets: a target matches an account by id,
-    by handle (any case, with or without '@') or by profile URL; a watch row without a platform
-    matches on every platform."""
+    """The (platform, account_id) of the watch list's targets: a target matches an account when
+    `watch_key` of the target equals that of its id, handle or profile URL; a watch row without a
+    platform matches on every platform."""
     if watchlist is None or not watchlist.num_rows:
         return set()
     wanted: dict[str, set[str | None]] = {}
     for platform, target in zip(watchlist["platform"].to_pylist(), watchlist["target"].to_pylist()):
-        if target:
-            wanted.setdefault(target.strip().lower().lstrip("@").rstrip("/"), set()).add(platform)
+        key = watch_key(target)
+        if key:
+            wanted.setdefault(key, set()).add(platform)
     out = set()
     url = accounts["url"].to_pylist() if "url" in accounts.column_names else [None] * accounts.num_rows
     handle = accounts["handle"].to_pylist() if "handle" in accounts.column_names else [None] * accounts.num_rows
     for platform, account, h, u in zip(accounts["platform"].to_pylist(), accounts["account_id"].to_pylist(), handle, url):
-        for value in {account, h, u} - {None}:
-            platforms = wanted.get(value.strip().lower().lstrip("@").rstrip("/"))
+        for value in (account, h, u):
+            platforms = wanted.get(watch_key(value))
             if platforms and (None in platforms or platform in platforms):
                 out.add((platform, account))
+                break
     return out
 
 

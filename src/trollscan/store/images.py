@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,7 +15,8 @@ from ..errors import BadFile, TooLarge
 from .case import Case, fetch_arrow
 
 __all__ = ["read_media_files", "read_image_bytes", "write_image_hashes", "read_image_hashes", "read_images",
-           "write_gallery", "read_gallery", "read_photo_media", "image_files", "file_sha256"]
+           "write_gallery", "read_gallery", "read_photo_media", "image_files", "file_sha256", "LINK_SKIPPED",
+           "OUTSIDE_SKIPPED"]
 
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".jfif"}
 
@@ -61,13 +61,31 @@ def read_image_bytes(path: str | Path, *, max_bytes: int = 50 << 20) -> bytes:
         raise BadFile(f"cannot read the file: {exc.strerror or type(exc).__name__}") from None
 
 
-def image_files(folder: Path) -> Iterator[Path]:
-    """Image files under `folder` (by name; the content is checked when decoded), sorted, hidden ones skipped."""
-    for path in sorted(Path(folder).rglob("*")):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+LINK_SKIPPED = "a symbolic link (links are not followed)"
+OUTSIDE_SKIPPED = "outside the folder (through a linked folder)"
+
+
+def image_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Image files under `folder` (by name; the content is checked when decoded), sorted, as
+    resolved paths inside the resolved folder; and the files skipped (path relative to `folder`,
+    reason). Hidden files are left out; symbolic links are skipped, and so is anything that
+    resolves outside the folder (a link could name /dev/zero or a private file elsewhere)."""
+    folder = Path(folder)
+    root = folder.resolve()
+    files, skipped = [], []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts) or path.suffix.lower() not in _IMAGE_SUFFIXES:
             continue
-        if path.suffix.lower() in _IMAGE_SUFFIXES and path.is_file():
-            yield path
+        if path.is_symlink():
+            skipped.append((rel, LINK_SKIPPED))
+            continue
+        full = path.resolve()
+        if not full.is_relative_to(root):
+            skipped.append((rel, OUTSIDE_SKIPPED))
+        elif full.is_file():
+            files.append(full)
+    return files, skipped
 
 
 def write_image_hashes(case: Case, images: list[dict], hashes: list[dict], hasher: str) -> None:
@@ -150,11 +168,13 @@ def read_gallery(case: Case) -> pa.Table:
 
 
 def read_photo_media(case: Case) -> pa.Table:
-    """Avatars and photos with a file hash: platform, media_id, kind, account_id, item_id, sha256, uploaded_at."""
+    """Avatars and photos with a file hash: platform, media_id, kind, account_id, item_id, sha256,
+    uploaded_at; ordered by every column, so that the same case always gives the same rows in the
+    same order (the detectors keep the first of equally good findings)."""
     return fetch_arrow(case.con, (
         "SELECT DISTINCT platform, media_id, kind, account_id, item_id, sha256, uploaded_at FROM media "
         "WHERE sha256 IS NOT NULL AND account_id IS NOT NULL AND kind IN ('avatar', 'photo') "
-        "ORDER BY platform, account_id, kind, sha256"))
+        "ORDER BY platform, account_id, kind, sha256, media_id, item_id NULLS FIRST, uploaded_at NULLS FIRST"))
 
 
 def file_sha256(data: bytes) -> str:

@@ -157,19 +157,30 @@ def read_mutual_pairs(case: Case, supporting: tuple[str, ...]) -> pa.Table:
     return fetch_arrow(case.con, _MUTUAL_SQL, {"supporting": list(supporting)})
 
 
+# Other result tables tied to a run, which `write_results` can fill too (`extra`).
+_RUN_TABLES = ("verdicts",)
+
+
 def write_results(case: Case, *, detector: str, params: dict, input_hash: str, seconds: float,
                   edges: pa.Table | None, evidence: pa.Table, groups: pa.Table | None = None,
-                  members: pa.Table | None = None) -> int:
-    """Replace the previous results of `detector` with these, in one transaction; the new run_id."""
+                  members: pa.Table | None = None, extra: dict[str, pa.Table] | None = None) -> int:
+    """Replace the previous results of `detector` with these, in one transaction; the new run_id.
+
+    `extra` maps other result tables (`verdicts`) to their rows, without run_id (columns by name):
+    the detector's previous rows there are replaced in the same transaction, and counted in the run's rows."""
+    extra = extra or {}
+    unknown = sorted(set(extra) - set(_RUN_TABLES))
+    if unknown:
+        raise BadParameter(f"write_results cannot write table {unknown[0]!r}.", f"Tables: {', '.join(_RUN_TABLES)}.")
     con = case.con
     con.execute("BEGIN")
     try:
         old = [r[0] for r in con.execute("SELECT run_id FROM runs WHERE detector = ?", [detector]).fetchall()]
-        for table in ("evidence", "edges", "groups", "group_members"):
+        for table in ("evidence", "edges", "groups", "group_members", *sorted(extra)):
             con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [old])
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0]
         rows = evidence.num_rows + (edges.num_rows if edges is not None else 0) + (
-            groups.num_rows if groups is not None else 0)
+            groups.num_rows if groups is not None else 0) + sum(t.num_rows for t in extra.values())
         con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, detector, __version__, json.dumps(params, sort_keys=True), input_hash,
                      datetime.now(timezone.utc).replace(tzinfo=None), seconds, rows])
@@ -191,6 +202,11 @@ def write_results(case: Case, *, detector: str, params: dict, input_hash: str, s
             con.execute("INSERT INTO evidence SELECT ?, detector, platform, account_ids, strength, item_ids, "
                         "sentence, details FROM _evidence", [run_id])
             con.unregister("_evidence")
+        for table, rows_in in sorted(extra.items()):
+            if rows_in.num_rows:
+                con.register("_extra", rows_in)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS run_id, * FROM _extra", [run_id])
+                con.unregister("_extra")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

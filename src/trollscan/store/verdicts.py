@@ -8,13 +8,14 @@ from datetime import datetime, timezone
 
 import pyarrow as pa
 
-from .. import __version__
 from ..errors import BadParameter
+from ..signals.targets import WATCH_KEY_SQL
 from .case import Case, fetch_arrow
+from .results import write_results
 
 __all__ = ["read_verdict_inputs", "read_analyst_labels", "write_verdicts", "read_verdicts", "add_watch",
            "read_watchlist", "read_account_rows", "read_snapshots", "read_group_rows", "read_profile_inputs",
-           "read_verdict_weights"]
+           "read_verdict_weights", "read_verdicts_run_at"]
 
 
 def read_verdict_inputs(case: Case) -> tuple[pa.Table, list[tuple[str, str]]]:
@@ -43,35 +44,12 @@ def read_group_rows(case: Case) -> pa.Table:
 def write_verdicts(case: Case, verdicts: list[dict], evidence: pa.Table, *, params: dict, input_hash: str,
                    seconds: float) -> int:
     """Replace the previous verdicts (table `verdicts`, and evidence of detector `verdicts`) with
-    these, in one transaction; the new run_id. `verdicts`: rows platform, account_id, score,
-    label, reasons, group_id."""
-    con = case.con
+    these, in one transaction (`results.write_results`); the new run_id. `verdicts`: rows platform,
+    account_id, score, label, reasons, group_id."""
     table = pa.Table.from_pylist([{k: v.get(k) for k in ("platform", "account_id", "score", "label", "reasons",
                                                          "group_id")} for v in verdicts], schema=_VERDICTS)
-    con.execute("BEGIN")
-    try:
-        old = [r[0] for r in con.execute("SELECT run_id FROM runs WHERE detector = 'verdicts'").fetchall()]
-        for name in ("verdicts", "evidence"):
-            con.execute(f"DELETE FROM {name} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [old])
-        run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0]
-        con.execute("INSERT INTO runs VALUES (?, 'verdicts', ?, ?, ?, ?, ?, ?)",
-                    [run_id, __version__, json.dumps(params, sort_keys=True), input_hash,
-                     datetime.now(timezone.utc).replace(tzinfo=None), seconds, table.num_rows])
-        if table.num_rows:
-            con.register("_verdicts", table)
-            con.execute("INSERT INTO verdicts SELECT ?, platform, account_id, score, label, reasons, group_id "
-                        "FROM _verdicts", [run_id])
-            con.unregister("_verdicts")
-        if evidence.num_rows:
-            con.register("_evidence", evidence)
-            con.execute("INSERT INTO evidence SELECT ?, detector, platform, account_ids, strength, item_ids, "
-                        "sentence, details FROM _evidence", [run_id])
-            con.unregister("_evidence")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return run_id
+    return write_results(case, detector="verdicts", params=params, input_hash=input_hash, seconds=seconds,
+                         edges=None, evidence=evidence, extra={"verdicts": table})
 
 
 _VERDICTS = pa.schema([("platform", pa.string()), ("account_id", pa.string()), ("score", pa.float64()),
@@ -137,10 +115,11 @@ def add_watch(case: Case, target: str, *, platform: str | None = None, note: str
     return {"platform": platform, "target": target, "note": note, "added": not same}
 
 
-# A watch-list row names an account by id, handle (any case, with or without '@') or profile URL;
-# without a platform it names it on every platform.
-_WATCH_MATCH = ("(w.platform IS NULL OR a.platform = w.platform) AND (a.account_id = w.target OR "
-                "lower(a.handle) = lower(ltrim(w.target, '@')) OR rtrim(a.url, '/') = rtrim(w.target, '/'))")
+# A watch-list row names an account by id, handle or profile URL, compared as signals.targets.watch_key
+# compares them (WATCH_KEY_SQL is its SQL twin); without a platform it names it on every platform.
+_WATCH_MATCH = ("(w.platform IS NULL OR a.platform = w.platform) AND {t} <> '' AND {t} IN ({i}, {h}, {u})").format(
+    t=WATCH_KEY_SQL.format("w.target"), i=WATCH_KEY_SQL.format("a.account_id"), h=WATCH_KEY_SQL.format("a.handle"),
+    u=WATCH_KEY_SQL.format("a.url"))
 
 
 def read_watchlist(case: Case) -> list[dict]:
@@ -193,6 +172,13 @@ def read_profile_inputs(case: Case) -> dict:
     return {"members": members, "accounts": accounts, "items": items, "access": access, "names": names,
             "watched": watched, "flagged": flagged, "page_items": page_items,
             "timezone": case.meta("timezone") or "UTC"}
+
+
+def read_verdicts_run_at(case: Case) -> datetime | None:
+    """When the verdicts now in the case were computed (UTC), or None: the earliest the list of
+    flagged accounts can have gone to a platform."""
+    rows = case.con.execute("SELECT max(started_at) FROM runs WHERE detector = 'verdicts'").fetchall()
+    return rows[0][0] if rows else None
 
 
 def read_verdict_weights(case: Case) -> dict:

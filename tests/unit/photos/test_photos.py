@@ -16,6 +16,7 @@ from PIL import Image, ImageOps
 
 from trollscan.errors import BadFile, TooLarge
 from trollscan.photos import HammingIndex, MATCH_SCHEMA, decode, find_matches, gallery_match, hash_image, same_photo
+from trollscan.photos.index import probe_depths
 from trollscan.simulate.images import photo
 
 
@@ -87,6 +88,7 @@ def test_a_copy_cropped_by_20_percent_matches_after_alignment():
     hashed, m = _matches(original, crop)
     (row,) = m.to_pylist()
     assert row["method"] == "aligned" and "cropped" in row["transformation"] and row["distance"] <= 31
+    assert row["basis"] == "aligned_pdq" and 12 <= row["tiles"] <= 16  # what decided it, for the sentence
     cropped_side = "a" if row["sha_a"] == hashed[1].key else "b"
     assert row["copy"] == cropped_side and 0.55 < row["area"] < 0.75
 
@@ -160,8 +162,55 @@ def test_gallery_match_names_the_label_and_how_the_photo_was_changed():
     media = _media([("1", "avatar", "s1", None, _T0), ("2", "avatar", "g1", None, _T0), ("3", "avatar", "s3", None, _T0)])
     gallery = pa.Table.from_pylist([{"sha256": "g1", "path": "/g/saule.jpg", "label": "real owner: Saule K."}])
     matches = _match_rows([{"sha_a": "g1", "sha_b": "s1", "distance": 20, "method": "aligned",
-                            "transformation": "cropped", "copy": "b", "area": 0.7, "correlation": 0.97}])
+                            "transformation": "cropped", "copy": "b", "area": 0.7, "correlation": 0.97, "tiles": 15,
+                            "basis": "aligned_pdq"}])
     ev = gallery_match(media, gallery, matches, {("facebook", "1"): "@x"}).to_pylist()
     assert [r["sentence"] for r in ev] == [
-        "The avatar of @x matches a gallery photo labelled 'real owner: Saule K.' (cropped, distance 20).",
+        "The avatar of @x matches a gallery photo labelled 'real owner: Saule K.' (cropped; matched after alignment: "
+        "PDQ distance 20 where they overlap, 15 of 16 tiles agree).",
         "The avatar of 2 matches a gallery photo labelled 'real owner: Saule K.' (the same file)."]
+
+
+def test_a_pair_matched_after_alignment_says_how_not_a_whole_picture_distance():
+    media = _media([("1", "avatar", "s1", None, _T0), ("2", "avatar", "s2", None, _T1)])
+    matches = _match_rows([{"sha_a": "s1", "sha_b": "s2", "distance": 46, "method": "aligned",
+                            "transformation": "mirrored, cropped", "copy": "b", "area": 0.8, "correlation": 0.95,
+                            "tiles": 16, "basis": "tiles"}])
+    names = {("facebook", "1"): "@daniyar1961_698", ("facebook", "2"): "@zhumabaeva_n2141"}
+    (row,) = same_photo(media, matches, names)[1].to_pylist()
+    assert row["sentence"] == ("@zhumabaeva_n2141's avatar is a mirrored, cropped copy of @daniyar1961_698's avatar "
+                               "(matched after alignment: 16 of 16 tiles agree).")
+    assert "distance 46" not in row["sentence"] and json.loads(row["details"])["basis"] == "tiles"
+    gallery = pa.Table.from_pylist([{"sha256": "s1", "path": "/g/x.jpg", "label": "real owner"}])
+    found = {r["account_ids"][0]: r for r in gallery_match(media, gallery, matches, names).to_pylist()}["2"]
+    assert found["sentence"].endswith("(mirrored, cropped; matched after alignment: 16 of 16 tiles agree).")
+
+
+def test_photo_findings_do_not_depend_on_the_order_of_media_rows():
+    rows = [("1", "avatar", "s1", None, _T0), ("1", "photo", "s1", "post1", _T0), ("1", "photo", "s1", "post2", _T0),
+            ("2", "avatar", "s2", None, _T0), ("2", "photo", "s2", "post3", _T0)]
+    media = _media(rows)
+    matches = _match_rows([{"sha_a": "s1", "sha_b": "s2", "distance": 10, "method": "pdq", "transformation": "",
+                            "copy": "", "area": 1.0, "correlation": 1.0}])
+    gallery = pa.Table.from_pylist([{"sha256": "s2", "path": "/g/a.jpg", "label": "owner"},
+                                    {"sha256": "s2", "path": "/g/b.jpg", "label": "owner"}])
+    reversed_media = media.take(pa.array(list(range(media.num_rows))[::-1]))
+    for detector in (lambda m: same_photo(m, matches, {})[1], lambda m: gallery_match(m, gallery, matches, {})):
+        assert detector(media).to_pylist() == detector(reversed_media).to_pylist()
+
+
+def test_index_probes_64_bit_codes_at_the_default_low_radius():
+    assert probe_depths(16, 4) == [4, 3, 3, 3] and probe_depths(31, 16) == [1] * 16 and probe_depths(14, 4) == [3, 3, 3, 2]
+    rng = np.random.default_rng(11)
+    n = 60_000
+    codes = rng.integers(0, 256, (n, 8), dtype=np.uint8)
+    queries = codes[rng.integers(0, n, 40)] ^ (rng.integers(0, 256, (40, 8), dtype=np.uint8)
+                                               & rng.integers(0, 256, (40, 8), dtype=np.uint8)
+                                               & rng.integers(0, 256, (40, 8), dtype=np.uint8))
+    index = HammingIndex(8)
+    index.add(codes, np.arange(n))
+    q, ids, d = index.search(queries, 16)
+    assert index.checked < 0.2 * n * len(queries)  # the chunk tables, not a comparison with every code
+    brute = np.unpackbits(queries[:, None, :] ^ codes[None, :, :], axis=2).sum(axis=2)
+    assert {(int(a), int(b)) for a, b in zip(q, ids)} == {(int(a), int(b)) for a, b in zip(*np.nonzero(brute <= 16))}
+    assert all(brute[a, b] == dist for a, b, dist in zip(q, ids, d))

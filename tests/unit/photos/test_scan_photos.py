@@ -12,6 +12,7 @@ import pytest
 from trollscan.ingest import ingest_files
 from trollscan.scan.photos import add_gallery, scan_photos
 from trollscan.simulate import simulate
+from trollscan.store.images import read_photo_media
 from trollscan.store.results import input_fingerprint, read_query
 
 
@@ -58,3 +59,16 @@ def test_a_media_file_changed_since_ingest_is_counted_missing_not_hashed(simulat
     finally:
         target.write_bytes(original)
     assert summary.missing == 1  # bytes that are not the file the case ingested are not hashed
+
+
+def test_photo_media_come_in_one_order_whatever_order_they_were_stored_in(tmp_path):
+    from trollscan.store import init_case
+
+    rows = [("vk", f"m{k}", "photo", "a", f"i{k % 2}" if k % 3 else None, "same", None) for k in range(6)]
+    read = []
+    for name, order in (("one", rows), ("two", rows[::-1])):
+        with init_case(tmp_path / name) as c:
+            c.con.executemany("INSERT INTO media (platform, media_id, kind, account_id, item_id, sha256, uploaded_at, "
+                              "source_id, source_record) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1)", order)
+            read.append(read_photo_media(c).to_pylist())
+    assert read[0] == read[1] and [r["media_id"] for r in read[0]] == [f"m{k}" for k in range(6)]

@@ -12,7 +12,8 @@ from trollscan.errors import BadParameter
 from trollscan.report.cost import estimate_cost
 from trollscan.report.platform_export import export_rows, profile_url, render_accounts, write_accounts
 from trollscan.report.profiles import allegiance_switch, group_profiles, likely_utc_offset, page_kpis
-from trollscan.report.takedowns import takedown_summary
+from trollscan.report.takedowns import account_takedown, parse_sent_at, takedown_summary
+from trollscan.signals.schedule import hour_span
 
 T0 = int(datetime(2020, 9, 21, 3, 0).timestamp())  # a Monday; 09:00 at UTC+6 is 03:00 UTC (host time zone is UTC)
 
@@ -121,3 +122,44 @@ def test_a_failed_export_leaves_no_file(tmp_path):
         write_accounts([], target, "xml")
     assert list(tmp_path.iterdir()) == []
     assert write_accounts([], target, "csv") == 0 and target.read_text().startswith("platform,")
+
+
+def test_group_profile_leaves_out_items_without_a_time():
+    members, accounts, items, access = _tables()
+    undated = pa.Table.from_pylist([{"platform": "vk", "account_id": "a", "item_id": "undated", "kind": "comment",
+                                     "created_at": None, "target_id": "page1", "parent_account_id": "page1"}],
+                                   schema=items.schema)
+    (p,) = group_profiles(members, accounts, pa.concat_tables([items, undated]), access, timezone="Asia/Almaty")
+    assert p["active"] == {"first": "21 Sep 2020", "last": "25 Sep 2020"}
+    assert p["items"] == 61 and p["comments"] == 61 and p["active_days"] == 5
+    assert p["schedule"]["likely_utc_offset"] == 6
+    ts = np.array([T0 + h * 3600 for h in range(9)] + [np.iinfo(np.int64).min])
+    assert likely_utc_offset(ts) == (6, 1.0)
+
+
+def test_profile_and_signal_read_working_hours_with_one_rule():
+    members, accounts, items, access = _tables()
+    (p,) = group_profiles(members, accounts, items, access, timezone="UTC")
+    hours = np.array([(3 + k % 8) for _d in range(5) for k in range(12)])
+    assert p["schedule"]["hours"] == list(hour_span(hours, cover=0.9))
+
+
+def _snap(account, day, status):
+    return {"platform": "vk", "account_id": account, "seen_at": datetime(2020, 12, day), "status": status}
+
+
+def test_takedowns_count_only_what_went_down_after_the_list_was_sent():
+    snaps = [_snap("early", 1, "suspended"), _snap("early", 20, "suspended"),  # down before the list went out
+             _snap("back", 12, "removed"), _snap("back", 25, "active"),  # taken down, then reinstated
+             _snap("gone", 5, "active"), _snap("gone", 12, "removed"),  # a takedown
+             _snap("old", 1, "active")]  # checked only before: not checked since
+    flagged = [{"platform": "vk", "account_id": a, "label": "fake", "group_id": 1} for a in ("early", "back", "gone", "old")]
+    total = takedown_summary(snaps, flagged, sent_at=datetime(2020, 12, 10))[0]
+    assert total["group_id"] == "all"
+    assert (total["flagged"], total["checked"], total["removed"], total["gone_before"]) == (4, 3, 1, 1)
+    assert (total["reinstated"], total["still_up"], total["share_removed"]) == (1, 1, 0.5)
+    assert (total["first_seen_gone"], total["last_seen_active"]) == (datetime(2020, 12, 12), datetime(2020, 12, 5))
+    assert account_takedown([(datetime(2020, 12, 12), "removed")], datetime(2020, 12, 10))["state"] == "removed"
+    with pytest.raises(BadParameter, match="--sent-at '12/10/2020' is not a date"):
+        parse_sent_at("12/10/2020")
+    assert parse_sent_at("2020-12-10") == datetime(2020, 12, 10)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from trollscan.errors import BadParameter
 from trollscan.evidence import evidence_table
-from trollscan.report.verdicts import (DEFAULT_WEIGHTS, account_features, fit_model, independent_reasons, judge,
-                                       weights_for)
+from trollscan.store.results import write_results
+from trollscan.store.verdicts import write_verdicts
+from trollscan.report.verdicts import (DEFAULT_WEIGHTS, account_features, family_of, fit_model, independent_reasons,
+                                       judge, weights_for)
 
 
 def row(detector, accounts, strength, sentence, items=("i1",)):
@@ -111,3 +115,56 @@ def test_too_few_labels_learn_nothing():
     features, labels = _labelled_case()
     few = dict(list(labels.items())[:8])
     assert fit_model(features, few) is None
+
+
+def test_the_same_words_found_by_two_detectors_are_one_kind_of_evidence():
+    ev = evidence_table([row("coaction.same_text", "ab", 1.0, "a and b wrote the same words."),
+                         row("text.same_text", "ab", 1.0, "a and b wrote the same comment.")])
+    v = by_account(judge(account_features(ev)))
+    assert set(v["a"]["detectors"]) == {"coaction.same_text", "text.same_text"}  # both still shown as reasons
+    assert independent_reasons(v["a"]["detectors"]) == 1 and v["a"]["label"] == "doubtful"
+    # within a family the strongest counts, not the product of the two
+    assert v["a"]["score"] == pytest.approx(DEFAULT_WEIGHTS["coaction.same_text"])
+
+
+def test_families_group_detectors_that_see_one_fact():
+    assert family_of("coaction.co_text") == family_of("text.near_duplicate") == "text"
+    assert family_of("coaction.co_reply") == family_of("coaction.co_url") == "timing"
+    assert family_of("coaction.shared_ip") == "infrastructure" and family_of("photos.gallery") == "photos"
+    assert family_of("signals.account_age") == family_of("signals.creation_burst") == "creation"
+    assert family_of("relations.mutual") == family_of("coaction.shared_groups") == "context"
+    assert family_of("mystery.detector") == "mystery.detector"
+    assert independent_reasons(["coaction.co_reply", "coaction.co_share", "groups", "analyst"]) == 1
+    assert independent_reasons(["coaction.co_reply", "photos.same_photo", "signals.working_hours"]) == 3
+
+
+def test_one_ip_and_friendship_is_not_two_independent_kinds_of_evidence():
+    ev = evidence_table([row("coaction.shared_ip", "ab", 1.0, "a and b wrote from one IP."),
+                         row("relations.mutual", "ab", 1.0, "a and b are friends.")])
+    v = by_account(judge(account_features(ev)))
+    assert v["a"]["score"] >= 0.75 and v["a"]["label"] == "doubtful"
+    assert independent_reasons(v["a"]["detectors"]) == 1
+
+
+def _verdict(account, label="fake"):
+    return {"platform": "vk", "account_id": account, "score": 0.9, "label": label, "reasons": ["r"], "group_id": 1}
+
+
+def test_write_verdicts_replaces_the_previous_run_in_one_transaction(case):
+    def state():
+        return (case.con.execute("SELECT run_id, detector, rows FROM runs ORDER BY ALL").fetchall(),
+                case.con.execute("SELECT run_id, account_id FROM verdicts ORDER BY ALL").fetchall(),
+                case.con.execute("SELECT run_id, account_ids FROM evidence ORDER BY ALL").fetchall())
+
+    ev = evidence_table([row("verdicts", "a", 0.9, "Judged fake.")])
+    write_verdicts(case, [_verdict("a")], ev, params={}, input_hash="h", seconds=0.1)
+    run = write_verdicts(case, [_verdict("a"), _verdict("b")], ev, params={}, input_hash="h", seconds=0.1)
+    assert state() == ([(run - 1, "verdicts", 2), (run, "verdicts", 3)], [(run, "a"), (run, "b")], [(run, ["a"])])
+    before = state()
+    with pytest.raises(duckdb.ConstraintException):  # a label is required: the insert fails half-way
+        write_verdicts(case, [_verdict("c"), _verdict("d", label=None)], ev, params={}, input_hash="h", seconds=0.1)
+    assert state() == before
+    with pytest.raises(BadParameter, match="cannot write table 'accounts'"):
+        write_results(case, detector="x", params={}, input_hash="h", seconds=0.0, edges=None, evidence=ev,
+                      extra={"accounts": pa.table({"platform": ["vk"]})})
+    assert state() == before

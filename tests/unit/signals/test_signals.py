@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from trollscan.errors import BadParameter
 from trollscan.evidence import EVIDENCE_SCHEMA
+from trollscan.ingest import ingest_files
+from trollscan.scan.signals import scan_signals
 from trollscan.signals import (SIGNALS, account_age, creation_burst, friends_burst, mechanical_cadence, run_signal,
-                               target_concentration, thin_profile, upload_burst, username_pattern, working_hours)
+                               target_concentration, thin_profile, upload_burst, username_pattern, watched_accounts,
+                               working_hours)
+from trollscan.signals.frame import NO_TIME, first_items, seconds
+from trollscan.signals.targets import WATCH_KEY_SQL, watch_key
+from trollscan.store.results import read_query
+from trollscan.store.verdicts import add_watch, read_watchlist
 
 T0 = datetime(2019, 2, 4, 4, 0)  # a Monday, 10:00 in Almaty (UTC+6)
 
@@ -40,7 +49,8 @@ def test_every_signal_returns_the_evidence_shape_and_names_itself():
     acc = accounts([{"account_id": "a", "handle": "aisulu_8080", "created_at": T0}])
     it = items([{"item_id": "1", "account_id": "a", "created_at": T0}])
     tables = {"accounts": acc, "items": it, "media": pa.table({"platform": ["vk"], "account_id": ["a"],
-              "kind": ["avatar"], "item_id": pa.nulls(1, pa.string()), "uploaded_at": pa.array([T0])}),
+              "kind": ["avatar"], "media_id": ["m1"], "item_id": pa.nulls(1, pa.string()),
+              "uploaded_at": pa.array([T0])}),
               "relations": pa.table({"platform": pa.array([], pa.string()), "account_id": pa.array([], pa.string()),
                                      "kind": pa.array([], pa.string()), "other_id": pa.array([], pa.string()),
                                      "added_at": pa.array([], pa.timestamp("us"))}), "watchlist": None}
@@ -146,10 +156,10 @@ def test_friends_burst_counts_both_ends_and_needs_an_older_account():
 
 def test_upload_burst_flags_all_photos_in_one_day_and_shows_their_items():
     media = pa.Table.from_pylist(
-        [{"platform": "vk", "account_id": "f", "kind": "photo", "item_id": f"i{k}", "uploaded_at": datetime(2019, 2, 7, 9, k)}
-         for k in range(4)] +
-        [{"platform": "vk", "account_id": "p", "kind": "photo", "item_id": f"j{k}", "uploaded_at": datetime(2019, 1 + k, 7)}
-         for k in range(4)])
+        [{"platform": "vk", "account_id": "f", "kind": "photo", "media_id": f"m{k}", "item_id": f"i{k}",
+          "uploaded_at": datetime(2019, 2, 7, 9, k)} for k in range(4)] +
+        [{"platform": "vk", "account_id": "p", "kind": "photo", "media_id": f"n{k}", "item_id": f"j{k}",
+          "uploaded_at": datetime(2019, 1 + k, 7)} for k in range(4)])
     ev = upload_burst(media, accounts([{"account_id": "f", "handle": "f"}]))
     assert ids(ev) == ["f"]
     assert ev["sentence"][0].as_py() == "@f uploaded all 4 of its photos on 7 Feb 2019."
@@ -215,3 +225,124 @@ def test_username_pattern_flags_name_plus_digits_and_repeated_groups():
     by = dict(zip(ids(ev), ev.sort_by([("sentence", "ascending")])["strength"].to_pylist()))
     assert by["1"] > by["2"]
     assert "a repeated group" in ev.filter(pa.compute.equal(ev["strength"], 0.8))["sentence"][0].as_py()
+
+
+# --- review fixes -------------------------------------------------------------------------------
+
+GOLDEN = Path(__file__).parents[2] / "golden"
+
+
+def test_seconds_floors_fractions_and_keeps_missing_times_apart():
+    col = pa.array([datetime(2020, 10, 7, 9, 12, 44, 500000), None, datetime(1969, 12, 31, 23, 59, 59, 500000)],
+                   pa.timestamp("us"))
+    assert seconds(col).tolist() == [int(datetime(2020, 10, 7, 9, 12, 44).timestamp()), NO_TIME, -1]
+    assert seconds(col.cast(pa.timestamp("ns"))).tolist() == seconds(col).tolist()
+    assert seconds(pa.array([1_500], pa.timestamp("ms", tz="Asia/Almaty"))).tolist() == [1]
+
+
+def test_scan_signals_reads_times_with_fractions_of_a_second(case, tmp_path):
+    text = (GOLDEN / "comment_log" / "input" / "comments_export.csv").read_text(encoding="utf-8")
+    text = re.sub(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),", r"\1.5,", text)
+    assert ".5," in text
+    (tmp_path / "comments_export.csv").write_text(text, encoding="utf-8")
+    ingest_files(case, [tmp_path / "comments_export.csv"])
+    summary = scan_signals(case, "fingerprint")
+    assert summary.actions == case.con.execute("SELECT count(*) FROM items").fetchall()[0][0] > 0
+
+
+def _mutual(account: str, others: list[str], start: datetime, *, kind: str = "friend") -> list[dict]:
+    """`account` befriends each of `others` a day apart, stored from both ends as some exports do."""
+    rows = []
+    for k, other in enumerate(others):
+        at = start + timedelta(days=k)
+        rows.append({"account_id": account, "other_id": other, "kind": kind, "added_at": at})
+        if kind == "friend":
+            rows.append({"account_id": other, "other_id": account, "kind": kind, "added_at": at + timedelta(hours=1)})
+    return rows
+
+
+def test_friends_burst_counts_a_friendship_stored_from_both_ends_once_and_cites_it():
+    acc = accounts([{"account_id": "f", "handle": "f", "created_at": datetime(2018, 8, 3)}])
+    rows = _mutual("f", [f"p{i:02d}" for i in range(12)], datetime(2019, 2, 1))
+    rows += [{"account_id": "x", "other_id": "y", "added_at": datetime(2019, 6, 1)}]
+    ev = friends_burst(_relations(rows), acc)
+    (row,) = [r for r in ev.to_pylist() if r["account_ids"] == ["f"]]
+    assert row["sentence"] == "@f added 12 of its 12 friends 1-12 Feb 2019, though the account dates from 3 Aug 2018."
+    assert row["item_ids"] == [f"friend:f:p{i:02d}" for i in range(12)]
+    assert json.loads(row["details"])["total"] == 12
+
+
+def test_friends_burst_says_follows_only_for_accounts_that_made_some():
+    acc = accounts([{"account_id": a, "handle": a, "created_at": datetime(2018, 8, 3)} for a in ("f", "g")])
+    rows = _mutual("f", [f"p{i:02d}" for i in range(12)], datetime(2019, 2, 1))
+    rows += _mutual("g", [f"q{i:02d}" for i in range(6)], datetime(2019, 2, 1))
+    rows += _mutual("g", [f"r{i:02d}" for i in range(6)], datetime(2019, 2, 7), kind="follow")
+    rows += [{"account_id": "x", "other_id": "y", "added_at": datetime(2019, 6, 1)}]
+    by = {r["account_ids"][0]: r for r in friends_burst(_relations(rows), acc).to_pylist()}
+    assert by["f"]["sentence"].startswith("@f added 12 of its 12 friends 1-12 Feb 2019")
+    assert by["g"]["sentence"].startswith("@g added 12 of its 12 friends and follows 1-12 Feb 2019")
+    assert "follow:g:r00" in by["g"]["item_ids"] and "friend:g:q00" in by["g"]["item_ids"]
+
+
+def _media(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist([{"platform": "vk", "kind": "photo", "item_id": None, **r} for r in rows], schema=pa.schema([
+        ("platform", pa.string()), ("account_id", pa.string()), ("kind", pa.string()), ("media_id", pa.string()),
+        ("item_id", pa.string()), ("uploaded_at", pa.timestamp("us"))]))
+
+
+def test_upload_burst_over_midnight_names_both_days():
+    media = _media([{"account_id": "f", "media_id": f"m{k}", "item_id": f"i{k}",
+                     "uploaded_at": datetime(2019, 2, 7, 20) + timedelta(hours=4 * k)} for k in range(4)])
+    ev = upload_burst(media, accounts([{"account_id": "f", "handle": "f"}]))
+    assert ev["sentence"][0].as_py() == "@f uploaded all 4 of its photos 7-8 Feb 2019."
+
+
+def test_upload_burst_cites_an_avatar_without_an_item_by_its_media_id():
+    media = _media([{"account_id": "f", "kind": "avatar" if k == 0 else "photo", "media_id": f"m{k}",
+                     "item_id": None if k == 0 else f"i{k}", "uploaded_at": datetime(2019, 2, 7, 9, k)}
+                    for k in range(3)])
+    ev = upload_burst(media, accounts([{"account_id": "f", "handle": "f"}]))
+    assert ev["item_ids"][0].as_py() == ["i1", "i2", "m0"]
+
+
+def test_username_pattern_cites_the_first_items_or_says_there_are_none():
+    acc = accounts([{"account_id": "1", "handle": "aisulu_8080"}, {"account_id": "2", "handle": "nurlan19872"}])
+    it = items([{"item_id": f"c{k}", "account_id": "1", "created_at": T0 + timedelta(hours=5 - k)} for k in range(5)])
+    by = {r["account_ids"][0]: r for r in username_pattern(acc, it).to_pylist()}
+    assert by["1"]["item_ids"] == ["c4", "c3", "c2"]
+    assert by["2"]["item_ids"] == [] and "wrote nothing in this case" in by["2"]["sentence"]
+
+
+def test_first_items_gives_each_account_its_earliest_items():
+    it = items([{"item_id": "b", "account_id": "a", "created_at": T0}, {"item_id": "a", "account_id": "a", "created_at": T0},
+                {"item_id": "z", "account_id": "a", "created_at": T0 - timedelta(days=1)},
+                {"item_id": "q", "account_id": "o", "created_at": None}])
+    assert first_items(it, limit=2) == {("vk", "a"): ["z", "a"]}
+    assert first_items(None) == {}
+
+
+@pytest.mark.parametrize("value", ["  @NurOtan/ ", "https://vk.com/NurOtan/", "\tABC\n", "Мажилис", "İstanbul",
+                                   "ΣΑΣ", "@@x//", "", "@", " / ", "x\u00a0", None])
+def test_watch_key_in_python_and_in_sql_agree(value):
+    import duckdb
+    (sql,) = duckdb.connect().execute(f"SELECT {WATCH_KEY_SQL.format('$v')}", {"v": value}).fetchone()
+    assert sql == watch_key(value)
+
+
+def test_watch_list_names_the_same_accounts_in_the_store_and_in_the_signal(case):
+    acc = [("vk", "ABC1", "Nurotan", "https://vk.com/NurOtan"), ("vk", "2", "madina", None),
+           ("fb", "3", "ΣΑΣ", None), ("vk", "4", None, "https://vk.com/id4/"), ("vk", "5", "other", None)]
+    case.con.executemany("INSERT INTO accounts (platform, account_id, handle, url, source_id, source_record) "
+                         "VALUES (?, ?, ?, ?, 1, 1)", acc)
+    for target, platform in (("abc1", "vk"), ("https://vk.com/nurotan/", None), ("@MADINA ", "vk"), ("σασ", None),
+                             ("https://VK.com/id4", "vk"), ("@", None)):
+        add_watch(case, target, platform=platform)
+    rows = read_watchlist(case)
+    table = pa.table({"platform": [p for p, *_ in acc], "account_id": [a for _, a, *_ in acc],
+                      "handle": [h for *_, h, _u in acc], "url": [u for *_, u in acc]})
+    for r in rows:  # each target names the same accounts in SQL as in Python
+        one = pa.table({"platform": pa.array([r["platform"]], pa.string()), "target": [r["target"]]})
+        assert sorted(r["accounts"] or []) == sorted(a for _p, a in watched_accounts(one, table)), r["target"]
+    named = {a for r in rows for a in r["accounts"] or []}
+    assert named == {a for _p, a in watched_accounts(read_query(case, "SELECT platform, target FROM watchlist"), table)}
+    assert named == {"ABC1", "2", "3", "4"}
