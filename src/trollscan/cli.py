@@ -29,7 +29,10 @@ from .store.export import write_edges_csv
 from .scan import scan, scan_coortweet
 
 __all__ = ["app", "main", "init", "ingest", "status", "formats", "demo", "scan_command", "export_edges",
-           "simulate", "eval_command", "evidence_command"]
+           "export_gexf", "export_graphml", "export_ftm", "report_command", "serve_command",
+           "simulate", "eval_command", "evidence_command", "spread_command"]
+
+__all__ += ["export_accounts", "watch_add", "watch_list", "groups_command"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
@@ -171,14 +174,60 @@ def status(
     case: CaseOption = None,
     sources: Annotated[bool, typer.Option("--sources", help="List the ingested files.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    takedowns: Annotated[bool, typer.Option("--takedowns", help="How many flagged accounts the platform removed, "
+                                            "and when, per group and label (from ingested status checks).")] = False,
+    sent_at: Annotated[Optional[str], typer.Option("--sent-at", help="With --takedowns: the day the list went to "
+                                                   "the platform, YYYY-MM-DD (UTC); earlier checks are not takedowns. "
+                                                   "Default: when the verdicts were computed.")] = None,
 ) -> None:
     """Show what the case holds: per platform and table, time ranges, labels, sources."""
+    if takedowns:
+        _print_takedowns(case, as_json, sent_at)
+        return
     with open_case(case) as c:
         st = read_status(c)
     if as_json:
         out.print_json(json.dumps(st, default=str))
         return
     _print_status(st, sources)
+
+
+def _print_takedowns(case, as_json: bool, sent_at: str | None = None) -> None:
+    from .report.takedowns import parse_sent_at, takedown_summary
+    from .store.verdicts import read_snapshots, read_verdicts, read_verdicts_run_at
+
+    sent = parse_sent_at(sent_at) if sent_at is not None else None
+    with open_case(case) as c:
+        verdicts = read_verdicts(c)
+        snapshots = read_snapshots(c)
+        sent = sent or read_verdicts_run_at(c)
+    if not verdicts:
+        raise BadParameter("The case has no verdicts yet, so no flagged accounts to follow.", "Run trollscan scan first.")
+    rows = takedown_summary(snapshots, verdicts, sent_at=sent)
+    if as_json:
+        out.print_json(json.dumps(rows, default=str))
+        return
+    if not snapshots:
+        out.print(Text("No status checks of judged accounts yet. Ingest a later check (a sheet with a status and "
+                       "the date it was checked, or a snapshots file) to follow takedowns."))
+    earlier = sum(1 for s in snapshots if sent is not None and s["seen_at"] < sent)
+    if earlier:
+        out.print(Text(f"{earlier:,} status check(s) made before {sent:%Y-%m-%d %H:%M} UTC "
+                       f"({'--sent-at' if sent_at else 'when the verdicts were computed'}) only say whether an account "
+                       "was already down; give --sent-at YYYY-MM-DD, the day the list went to the platform, "
+                       "if it was earlier."))
+    t = Table(title="Takedowns of flagged accounts" + (f" since {sent:%Y-%m-%d}" if sent else ""), title_justify="left")
+    for col in ("group", "label", "flagged", "checked", "removed", "share removed", "still up", "reinstated",
+                "down before", "last seen up", "first seen gone", "last seen gone"):
+        t.add_column(col, justify="left" if col in ("group", "label") else "right")
+    when = lambda v: f"{v:%Y-%m-%d}" if v else ""  # noqa: E731
+    for r in rows:
+        t.add_row("all" if r["group_id"] == "all" else "none" if r["group_id"] is None else str(r["group_id"]),
+                  r["label"], f"{r['flagged']:,}", f"{r['checked']:,}", f"{r['removed']:,}",
+                  "" if r["share_removed"] is None else f"{r['share_removed']:.0%}", f"{r['still_up']:,}",
+                  f"{r['reinstated']:,}", f"{r['gone_before']:,}",
+                  when(r["last_seen_active"]), when(r["first_seen_gone"]), when(r["last_seen_gone"]))
+    out.print(t)
 
 
 def _print_status(st: dict, sources: bool) -> None:
@@ -282,8 +331,39 @@ def _print_scan(summaries) -> None:
             out.print(Text(f"- {sentence}"))
 
 
-export_app = typer.Typer(help="Write what the case found to files for other tools.", no_args_is_help=True)
+export_app = typer.Typer(help="Write what the case found to files for other tools. Without a subcommand: the "
+                         "judged accounts, the list a reporter sends to a platform.", invoke_without_command=True)
 app.add_typer(export_app, name="export")
+
+
+@export_app.callback()
+@_handled
+def export_accounts(
+    ctx: typer.Context,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="File to write the judged accounts to.")] = None,
+    file_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    case: CaseOption = None,
+    include_unlikely: Annotated[bool, typer.Option("--all", help="Also list accounts judged unlikely.")] = False,
+) -> None:
+    """Accounts judged fake or doubtful: platform, account_id, handle, profile_url, label, score, group,
+    reasons (joined with "; " in CSV)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if out_file is None:
+        out.print(ctx.get_help())
+        raise typer.Exit(0)
+    from .report.platform_export import export_rows, write_accounts
+    from .store.verdicts import read_account_rows
+
+    if file_format not in ("csv", "json"):
+        raise BadParameter(f"Unknown export format {file_format!r}.", "Use --format csv or --format json.")
+    with open_case(case) as c:
+        accounts = read_account_rows(c)
+    if not accounts:
+        raise BadParameter("The case has no verdicts to export.", "Run trollscan scan first.")
+    labels = ("fake", "doubtful", "unlikely") if include_unlikely else ("fake", "doubtful")
+    n = write_accounts(export_rows(accounts, labels=labels), out_file, file_format)
+    out.print(Text(f"Wrote {n:,} accounts ({', '.join(labels)}) to {out_file}."))
 
 
 @export_app.command("edges")
@@ -297,6 +377,83 @@ def export_edges(
     with open_case(case) as c:
         n = write_edges_csv(c, out_file, layer=layer)
     out.print(Text(f"Wrote {n:,} edges to {out_file}."))
+
+
+@export_app.command("gexf")
+@_handled
+def export_gexf(
+    out_file: Annotated[Path, typer.Option("--out", help="GEXF file to write (Gephi).")] = Path("trollscan.gexf"),
+    case: CaseOption = None,
+) -> None:
+    """The account graph as GEXF 1.3 for Gephi: node and edge attributes, activity time spans."""
+    from .report.exports import write_gexf
+
+    with open_case(case) as c:
+        nodes, edges = write_gexf(c, out_file)
+    out.print(Text(f"Wrote {nodes:,} accounts and {edges:,} edges to {out_file}."))
+
+
+@export_app.command("graphml")
+@_handled
+def export_graphml(
+    out_file: Annotated[Path, typer.Option("--out", help="GraphML file to write.")] = Path("trollscan.graphml"),
+    case: CaseOption = None,
+) -> None:
+    """The account graph as GraphML (Gephi, igraph, networkx, R), with node and edge attributes."""
+    from .report.exports import write_graphml
+
+    with open_case(case) as c:
+        nodes, edges = write_graphml(c, out_file)
+    out.print(Text(f"Wrote {nodes:,} accounts and {edges:,} edges to {out_file}."))
+
+
+@export_app.command("ftm")
+@_handled
+def export_ftm(
+    out_file: Annotated[Path, typer.Option("--out", help="FollowTheMoney entities, JSON lines.")] = Path(
+        "trollscan.ftm.json"),
+    case: CaseOption = None,
+) -> None:
+    """Flagged and labelled accounts, their groups and links as FollowTheMoney entities (Aleph)."""
+    from .report.exports import write_ftm
+
+    with open_case(case) as c:
+        n = write_ftm(c, out_file)
+    out.print(Text(f"Wrote {n:,} FollowTheMoney entities to {out_file}."))
+
+
+@app.command("report")
+@_handled
+def report_command(
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
+    case: CaseOption = None,
+    max_cards: Annotated[int, typer.Option(help="Flagged accounts shown in detail (the strongest).")] = 300,
+    thumbnails: Annotated[bool, typer.Option("--thumbnails/--no-thumbnails",
+                                             help="Inline small copies of the photos.")] = True,
+) -> None:
+    """Write one self-contained HTML report (works offline, can be mailed)."""
+    from .report.html import write_report
+
+    with open_case(case) as c:
+        summary = write_report(c, out_file, max_cards=max_cards, thumbnails=thumbnails)
+    out.print(Text(f"Wrote {out_file} ({summary.bytes / 2**20:,.1f} MB: {summary.groups:,} groups, "
+                   f"{summary.cards:,} account cards, {summary.accounts:,} flagged accounts) in "
+                   f"{summary.seconds:,.1f} s."))
+
+
+@app.command("serve")
+@_handled
+def serve_command(
+    case: CaseOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but localhost needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    token: Annotated[Optional[str], typer.Option(help="Secret every request must carry (16+ characters).",
+                                                 envvar="TROLLSCAN_TOKEN")] = None,
+) -> None:
+    """Open the case in a local web app: search accounts, read groups and evidence, set labels."""
+    from .web import serve
+
+    serve(case, host=host, port=port, token=token, announce=lambda line: out.print(Text(line)))
 
 
 @app.command()
@@ -348,6 +505,127 @@ def evidence_command(
         out.print()
 
 
+@app.command("spread")
+@_handled
+def spread_command(
+    query: Annotated[list[str], typer.Argument(help="The story: a link, a #hashtag, a phrase (word* for any ending) "
+                                               "or item:ID; several terms are matched with OR.")],
+    case: CaseOption = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the full result (cascade, ranked "
+                                                     "first_posters, groups...) as JSON.")] = None,
+    min_group_size: Annotated[int, typer.Option(help="Smallest spreader group shown.")] = 3,
+    max_target_accounts: Annotated[int, typer.Option(help="Things shared by more spreaders than this do not link "
+                                                     "them (too popular).")] = 500,
+) -> None:
+    """How a story spread: cascade, first posters, key amplifiers, chronology and spreader groups."""
+    from .spread import trace_story
+    from .spread.render import render_story
+
+    with open_case(case) as c:
+        result = trace_story(c, query, min_group_size=min_group_size, max_target_accounts=max_target_accounts)
+    for part in render_story(result):
+        out.print(part)
+    if json_out is not None:
+        tmp = json_out.with_name(json_out.name + ".part")
+        tmp.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+        tmp.replace(json_out)
+        out.print(Text(f"Wrote the full result to {json_out}."))
+
+
+watch_app = typer.Typer(help="The pages and accounts the reporter watches (target concentration, page KPIs).",
+                        no_args_is_help=True)
+app.add_typer(watch_app, name="watch")
+
+
+@watch_app.command("add")
+@_handled
+def watch_add(
+    target: Annotated[str, typer.Argument(help="A profile or page URL, or an id or handle.")],
+    case: CaseOption = None,
+    note: Annotated[Optional[str], typer.Option(help="Why it is watched, e.g. 'the party's official page'.")] = None,
+    platform: Annotated[Optional[str], typer.Option(help="Platform of an id or handle (a URL says it itself).")] = None,
+) -> None:
+    """Add a page or account to the watch list; the next scan measures who comments only there."""
+    from .ingest.profile_url import PROFILE_URL_EXAMPLES, parse_profile_url
+    from .store.verdicts import add_watch
+
+    looks_like_url = "/" in target or target.lower().startswith(("http:", "https:", "www."))
+    if looks_like_url:
+        profile = parse_profile_url(target)
+        if profile is None:
+            raise BadParameter(f"{target!r} is not a profile or page URL trollscan knows.",
+                               f"Give the page's id with --platform, or a URL like: {PROFILE_URL_EXAMPLES}.")
+        if platform is not None and platform != profile.platform:
+            raise BadParameter(f"{target!r} is a {profile.platform} URL, but --platform says {platform}.")
+        target, platform = profile.account_id, profile.platform
+    with open_case(case) as c:
+        row = add_watch(c, target, platform=platform, note=note)
+    where = f" on {row['platform']}" if row["platform"] else " on any platform"
+    out.print(Text(f"{'Watching' if row['added'] else 'Already watching'} {row['target']}{where}."))
+
+
+@watch_app.command("list")
+@_handled
+def watch_list(case: CaseOption = None) -> None:
+    """The watch list, with the accounts of the case each entry names."""
+    from .store.verdicts import read_watchlist
+
+    with open_case(case) as c:
+        rows = read_watchlist(c)
+    if not rows:
+        out.print("The watch list is empty. Add a page with: trollscan watch add URL")
+        return
+    t = Table(title="Watch list", title_justify="left")
+    for col in ("platform", "target", "name in the case", "note", "added (UTC)"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["platform"] or "any", Text(r["target"]), Text(r["name"] or ("not in the case" if not r["accounts"]
+                                                                                else "")),
+                  Text(r["note"] or ""), f"{r['added_at']:%Y-%m-%d %H:%M}")
+    out.print(t)
+
+
+@app.command("groups")
+@_handled
+def groups_command(
+    case: CaseOption = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the profiles as JSON.")] = None,
+    limit: Annotated[int, typer.Option(help="Groups shown (the largest).")] = 20,
+) -> None:
+    """Profiles of the operator groups: members and labels, creation, working hours, targets,
+    allegiance, shared infrastructure, estimated cost; and the watched pages' share of flagged comments."""
+    from .report.profiles import profile_case
+    from .store.verdicts import read_profile_inputs
+
+    with open_case(case) as c:
+        result = profile_case(read_profile_inputs(c))
+    if not result["groups"]:
+        out.print("No operator groups in the case yet. Run trollscan scan first.")
+    for g in sorted(result["groups"], key=lambda g: (-g["size"], g["group_id"]))[:limit]:
+        labels = ", ".join(f"{n} {k}" for k, n in sorted(g["labels"].items()))
+        out.print(Text.assemble((f"Group {g['group_id']} ", "bold"), f"({g['platform']}): {g['size']} accounts ({labels})"))
+        lines = [g.get("created", {}).get("sentence"), g.get("schedule", {}).get("sentence"),
+                 g.get("allegiance", {}).get("sentence"), g.get("infrastructure", {}).get("sentence")]
+        if g.get("targets"):
+            lines.append("Acts most on: " + ", ".join(f"{t['name']} ({t['share']:.0%})" for t in g["targets"][:4]) + ".")
+        for cost in g.get("cost", []):
+            lines.append(f"Cost, {cost['model']}: {cost['range']} ({cost['assumes']})")
+        for line in filter(None, lines):
+            out.print(Text(f"  {line}"))
+    if result["pages"]:
+        t = Table(title="Watched pages: comments from flagged accounts", title_justify="left")
+        for col in ("page", "comments", "from flagged", "share"):
+            t.add_column(col, justify="left" if col == "page" else "right")
+        for p in result["pages"]:
+            t.add_row(Text(p["name"]), f"{p['comments']:,}", f"{p['from_flagged']:,}",
+                      "" if p["share"] is None else f"{p['share']:.0%}")
+        out.print(t)
+    if json_out is not None:
+        tmp = json_out.with_name(json_out.name + ".part")
+        tmp.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+        tmp.replace(json_out)
+
+
 @app.command("eval")
 @_handled
 def eval_command(
@@ -367,13 +645,23 @@ def eval_command(
                                    "Pass --truth FILE, or ingest a reporter's sheet with labels.")
         members = read_query(c, "SELECT group_id, platform, account_id FROM group_members").to_pylist()
         seconds = c.con.execute("SELECT coalesce(sum(seconds), 0) FROM runs").fetchall()[0][0]
-        figures = evaluate(rows, read_findings(c, context=CONTEXT_DETECTORS), members)
+        from .store.verdicts import read_verdict_weights, read_verdicts
+
+        judged = read_verdicts(c)
+        weights = read_verdict_weights(c)
+        figures = evaluate(rows, read_findings(c, context=CONTEXT_DETECTORS), members, verdicts=judged or None)
     figures["scan_seconds"] = seconds
+    if judged:
+        figures["verdict_weights"] = weights.get("weights", "default")
+        if weights.get("cv_accuracy") is not None:
+            figures["learned_from_labels"] = weights["labels"]
+            figures["cv_accuracy"] = weights["cv_accuracy"]
     t = Table(title="Findings against " + (str(truth) if truth else "the analyst's labels"), title_justify="left")
     t.add_column("measure")
     t.add_column("value", justify="right")
     for name, value in figures.items():
-        t.add_row(name, "n/a" if value is None else f"{value:,.3f}" if isinstance(value, float) else f"{value:,}")
+        t.add_row(name, "n/a" if value is None else f"{value:,.3f}" if isinstance(value, float) else
+                  value if isinstance(value, str) else f"{value:,}")
     out.print(t)
     if json_out is not None:
         json_out.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
@@ -397,8 +685,8 @@ def formats() -> None:
 def demo(
     folder: Annotated[Path, typer.Argument(help="Where to create the demo case.")] = Path("demo-case"),
 ) -> None:
-    """Simulate a small case (nurbots preset, seed 1), load it, scan it, and check the findings
-    against the simulation's truth."""
+    """Simulate a small case (nurbots preset, seed 1), load it, scan it, check the findings
+    against the simulation's truth, and write the report (DIR/report.html)."""
     from .simulate import simulate as run_simulation
 
     simulated = folder / "simulated"
@@ -414,8 +702,14 @@ def demo(
         out.print(Text("\nScanning for accounts that act together (trollscan scan) ..."))
         _print_scan(scan(c))
         members = read_query(c, "SELECT group_id, platform, account_id FROM group_members")
+        from .report.html import write_report
+
+        report = write_report(c, folder / "report.html")
     _print_truth_check(simulated / "truth.csv", members)
-    out.print(Text(f"\nEdges: trollscan export edges --case {folder} --out edges.csv"))
+    out.print(Text(f"\nReport: {folder / 'report.html'} ({report.bytes / 2**20:,.1f} MB, works offline; "
+                   f"{report.groups:,} groups, {report.accounts:,} flagged accounts)."))
+    out.print(Text(f"Browse and label: trollscan serve --case {folder}"))
+    out.print(Text(f"Edges: trollscan export edges --case {folder} --out edges.csv"))
 
 
 def _print_truth_check(truth_file: Path, members) -> None:
@@ -426,6 +720,84 @@ def _print_truth_check(truth_file: Path, members) -> None:
         f"{score['fake_in_groups']:,} of them fake ({score['precision']:.0%}); the groups hold "
         f"{score['recall']:.0%} of the {score['fakes']:,} fakes; adjusted Rand index of the groups "
         f"against farms {score['ari_farm']:.2f}, against operators {score['ari_operator']:.2f}."))
+
+
+gallery_app = typer.Typer(help="Reference photos of the people whose pictures farms steal.", no_args_is_help=True)
+app.add_typer(gallery_app, name="gallery")
+photos_app = typer.Typer(help="Find stolen photos.", no_args_is_help=True)
+app.add_typer(photos_app, name="photos")
+__all__ += ["gallery_add", "photos_match", "photos_scan"]
+
+
+@gallery_app.command("add")
+@_handled
+def gallery_add(
+    folder: Annotated[Path, typer.Argument(help="Folder of reference photos (searched recursively).")],
+    label: Annotated[str, typer.Option(help='Whose photos they are, e.g. "real owner: Saule K." or "stock site".')],
+    case: CaseOption = None,
+) -> None:
+    """Hash a folder of reference photos into the case; scans then report accounts using them."""
+    from .scan.photos import add_gallery
+
+    with open_case(case) as c:
+        added, seen, skipped = add_gallery(c, folder, label)
+    out.print(Text(f"Added {added:,} photos labelled {label!r} from {seen:,} image files in {folder}."))
+    for reason, n in sorted(skipped.items()):
+        out.print(Text(f"Skipped {n:,}: {reason}"))
+
+
+@photos_app.command("match")
+@_handled
+def photos_match(
+    query_dir: Annotated[Path, typer.Argument(help="Folder of photos to check (say, the avatars of suspect accounts).")],
+    gallery: Annotated[Path, typer.Option("--gallery", help="Folder of reference photos.")],
+    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write: one row per query image.")],
+    max_pdq_distance: Annotated[int, typer.Option(help="PDQ bits (of 256) that may differ in a match.")] = 31,
+    min_correlation: Annotated[float, typer.Option(help="Tile agreement (0-1) that makes an aligned pair a match "
+                                                   "even when PDQ differs more (captions, stickers).")] = 0.92,
+) -> None:
+    """Match each photo of a folder against a gallery folder; no case needed."""
+    import csv
+
+    from .scan.photos import match_folders
+
+    rows, gallery_skipped = match_folders(query_dir, gallery, max_pdq_distance=max_pdq_distance,
+                                          min_correlation=min_correlation)
+    for reason, n in sorted(gallery_skipped.items()):
+        out.print(Text(f"Gallery: skipped {n:,}: {reason}"))
+    tmp = out_file.with_name(out_file.name + ".part")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, ["query", "match", "distance", "transformation", "method", "decision"])
+        w.writeheader()
+        w.writerows(rows)
+    tmp.replace(out_file)
+    matched = sum(r["decision"] == "match" for r in rows)
+    skipped = sum(r["decision"].startswith("skipped") for r in rows)
+    out.print(Text(f"{matched:,} of {len(rows):,} query images match a gallery photo ({skipped:,} skipped as "
+                   f"broken or not images). Wrote {out_file}."))
+
+
+@photos_app.command("scan")
+@_handled
+def photos_scan(case: CaseOption = None) -> None:
+    """Hash the case's new photo files and find photos shared by accounts or taken from the gallery."""
+    from .scan.photos import scan_photos
+    from .store.results import input_fingerprint
+
+    with open_case(case) as c:
+        s = scan_photos(c, input_fingerprint(c))
+    out.print(Text(f"Photos: {s.hashed:,} files hashed now, {s.actions:,} compared, {s.candidates:,} pairs of "
+                   f"images show one photo; {s.edges:,} account pairs share a photo, {s.gallery:,} photos match the "
+                   f"gallery ({s.seconds:.1f} s)."))
+    for reason, n in sorted(s.skipped.items()):
+        out.print(Text(f"Skipped {n:,} files: {reason}"))
+    if s.missing:
+        out.print(Text(f"{s.missing:,} media files were not found (or changed since ingest)."))
+    if s.low_quality:
+        out.print(Text(f"{s.low_quality:,} images have low-quality hashes (flat or blank) and were only "
+                       "compared byte for byte."))
+    for sentence in s.top:
+        out.print(Text(f"- {sentence}"))
 
 
 def main() -> None:  # pragma: no cover - the console script calls app()

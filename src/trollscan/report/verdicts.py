@@ -243,7 +243,8 @@ THRESHOLDS = {"default": (0.75, 0.45), "learned": (0.5, 0.25)}
 def judge(features: Features, *, model: Model | None = None, weights: dict[str, float] | None = None,
           analyst: dict[tuple[str, str], tuple[str, str]] | None = None, fake_at: float | None = None,
           doubtful_at: float | None = None, min_reason: float = 0.1, max_reasons: int = 8,
-          context: tuple[str, ...] = CONTEXT_DETECTORS, min_independent: int = 2) -> list[dict]:
+          context: tuple[str, ...] = CONTEXT_DETECTORS, min_independent: int = 2,
+          min_independent_part: float = 0.25) -> list[dict]:
     """A verdict per account: platform, account_id, score, label, reasons (sentences, the largest
     contribution first), detectors (of those reasons) and item_ids (the items that show them),
     from the default weights or a learned model.
@@ -255,7 +256,9 @@ def judge(features: Features, *, model: Model | None = None, weights: dict[str, 
     `context` detectors (friendship, shared groups) count only for an account that other,
     independent evidence names. A reason is
     listed when it adds at least `min_reason` to the score (default weights) or to the log-odds
-    (learned model).
+    (learned model); it counts as independent evidence for `fake` only when it adds at least
+    `min_independent_part` (a weak finding, like a loose family of common phrases, is shown but
+    cannot make an account fake with one other kind of evidence).
     """
     default_fake, default_doubtful = THRESHOLDS["learned" if model is not None else "default"]
     fake_at = default_fake if fake_at is None else fake_at
@@ -285,7 +288,7 @@ def judge(features: Features, *, model: Model | None = None, weights: dict[str, 
     out = []
     for i, key in enumerate(features.keys):
         order = np.argsort(-part[i], kind="stable")
-        reasons, detectors = [], []
+        reasons, detectors, strong = [], [], []
         for j in order[:max_reasons]:
             if part[i, j] < min_reason or (i, j) not in features.sentence:
                 break
@@ -295,9 +298,11 @@ def judge(features: Features, *, model: Model | None = None, weights: dict[str, 
                 text = f"{text.rstrip('.')} (and {more} more finding{'s' if more > 1 else ''} like it)."
             reasons.append(text)
             detectors.append(features.detectors[j])
+            if part[i, j] >= min_independent_part:
+                strong.append(features.detectors[j])
         shown = sorted({item for j in order[:len(reasons)] for item in features.items.get((i, int(j)), [])[:10]})
         s = float(score[i])
-        label = "fake" if s >= fake_at and independent_reasons(detectors) >= min_independent else \
+        label = "fake" if s >= fake_at and independent_reasons(strong) >= min_independent else \
             "doubtful" if s >= doubtful_at else "unlikely"
         if key in analyst:
             given, note = analyst[key]

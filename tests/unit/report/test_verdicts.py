@@ -168,3 +168,13 @@ def test_write_verdicts_replaces_the_previous_run_in_one_transaction(case):
         write_results(case, detector="x", params={}, input_hash="h", seconds=0.0, edges=None, evidence=ev,
                       extra={"accounts": pa.table({"platform": ["vk"]})})
     assert state() == before
+
+
+def test_a_weak_finding_is_a_reason_but_not_the_second_kind_of_evidence_for_fake():
+    strong_photo = row("photos.same_photo", "ab", 1.0, "a and b use one photo")
+    loose_text = row("text.near_duplicate", "ab", 0.26, "a loose family of common phrases")
+    v = by_account(judge(account_features(evidence_table([strong_photo, loose_text]))))
+    assert v["a"]["label"] == "doubtful" and len(v["a"]["reasons"]) == 2
+    firm_text = row("text.near_duplicate", "ab", 0.6, "nearly the same words, 12 times")
+    v = by_account(judge(account_features(evidence_table([strong_photo, firm_text]))))
+    assert v["a"]["label"] == "fake"
