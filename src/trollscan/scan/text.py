@@ -32,7 +32,7 @@ __all__ = ["scan_text"]
 
 def scan_text(case: Case, fingerprint: str, *, progress: Callable[[str], None] | None = None, min_chars: int = 20,
               min_similarity: float = 0.8, min_accounts: int = 2, max_edge_accounts: int = 200,
-              max_typo_accounts: int = 10, transliterate: bool = False, workers: int = 1, seed: int = 1
+              min_edge_strength: float = 0.3, max_typo_accounts: int = 10, transliterate: bool = False, workers: int = 1, seed: int = 1
               ) -> LayerSummary:
     """Find families of copied words and shared misspellings in every platform's texts and store
     them (detectors text.same_text, text.near_duplicate, text.shared_misspelling; edge layers
@@ -62,7 +62,8 @@ def scan_text(case: Case, fingerprint: str, *, progress: Callable[[str], None] |
             offset = int(pc.max(members["family_id"]).as_py())
         names = read_names(case, platform, members["account_id"].to_pylist())
         evidence, edges, families = family_findings(platform, members, names, min_accounts=min_accounts,
-                                                    max_edge_accounts=max_edge_accounts)
+                                                    max_edge_accounts=max_edge_accounts,
+                                                    min_edge_strength=min_edge_strength)
         for d in (SAME_TEXT, NEAR_DUPLICATE):
             found[d]["evidence"].append(evidence[d])
             found[d]["edges"].append(edges[d])
@@ -73,7 +74,7 @@ def scan_text(case: Case, fingerprint: str, *, progress: Callable[[str], None] |
         found[SHARED_MISSPELLING]["evidence"].append(ev)
         found[SHARED_MISSPELLING]["edges"].append(ed)
     params = {"min_chars": min_chars, "min_similarity": min_similarity, "min_accounts": min_accounts,
-              "max_edge_accounts": max_edge_accounts, "transliterate": transliterate, "seed": seed,
+              "max_edge_accounts": max_edge_accounts, "min_edge_strength": min_edge_strength, "transliterate": transliterate, "seed": seed,
               "shingle": 4, "num_perm": 64, "bands": 16}
     runs = []
     for detector, parts in found.items():

@@ -7,7 +7,7 @@ people repeat says less about each of them); a 20-character text scores 0.58 of 
 misspelling: min(1, 0.3 + 0.1 * items) * sqrt(2 / accounts).
 
 Edges (for operator groups): every pair of accounts in a family of at most `max_edge_accounts`
-accounts, weighted like a co-action target, by rarity 1 / log2(1 + accounts in the family), times the
+accounts and of strength at least `min_edge_strength`, weighted like a co-action target, by rarity 1 / log2(1 + accounts in the family), times the
 family's length-and-similarity factor above, summed over the families the pair shares; a shared
 misspelling adds half its rarity.
 """
@@ -72,11 +72,13 @@ def _who(accounts: list[str], names: dict[str, str], shown: int = 2) -> str:
 
 
 def family_findings(platform: str, members: pa.Table, names: dict[str, str], *, min_accounts: int = 2,
-                    max_edge_accounts: int = 200, max_items: int = 100
+                    max_edge_accounts: int = 200, min_edge_strength: float = 0.3, max_items: int = 100
                     ) -> tuple[dict[str, pa.Table], dict[str, pa.Table], dict[str, pa.Table]]:
     """Evidence, edges and family rows per detector (SAME_TEXT, NEAR_DUPLICATE) from family members
     (family_id, item_id, account_id, created_at, text, normalised, similarity; by family, then time).
-    Families with fewer than `min_accounts` accounts are left out."""
+    Families with fewer than `min_accounts` accounts are left out; only families of at most
+    `max_edge_accounts` accounts and at least `min_edge_strength` link their accounts in the graph
+    (a loose family of everyday phrases is evidence to read, not a tie between its writers)."""
     evidence = {SAME_TEXT: [], NEAR_DUPLICATE: []}
     pairs = {SAME_TEXT: [], NEAR_DUPLICATE: []}
     keep = {SAME_TEXT: [], NEAR_DUPLICATE: []}
@@ -113,7 +115,7 @@ def family_findings(platform: str, members: pa.Table, names: dict[str, str], *, 
                                    "similarity_min": round(low, 4), "similarity_mean": round(float(sims[s:e].mean()), 4),
                                    "text": cols["normalised"][s][:500]}, ensure_ascii=False)})
         keep[detector].append((s, e))
-        if len(accounts) <= max_edge_accounts:
+        if len(accounts) <= max_edge_accounts and strength >= min_edge_strength:
             rarity = 1.0 / np.log2(1 + len(accounts)) * factor
             pairs[detector].append(_family_pairs(cols, s, e, rarity))
     out_edges = {d: _edges(platform, _LAYERS[d], pairs[d]) for d in pairs}

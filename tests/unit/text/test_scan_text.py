@@ -126,3 +126,10 @@ def test_dates_and_quotes_read_naturally() -> None:
     assert describe_span(None, None) == ""
     assert quote("Спасибо   Елбасы\nза заботу о простых людях, так держать, молодцы, спасибо", 40) == \
         "Спасибо Елбасы за заботу о простых ..."
+
+
+def test_a_loose_family_is_evidence_but_no_tie_in_the_graph(case, tmp_path) -> None:
+    _load(case, tmp_path)
+    scan_text(case, "fp", min_edge_strength=1.0)  # no family is that strong
+    assert case.con.execute("SELECT count(*) FROM edges WHERE layer LIKE '%text_family'").fetchall() == [(0,)]
+    assert any(e["detector"] == "text.same_text" for e in _evidence(case))
