@@ -84,7 +84,8 @@ def same_photo(media: pa.Table, matches: pa.Table, names: dict[tuple[str, str], 
 
     Reads:    media (platform, media_id, kind, account_id, item_id, sha256, uploaded_at); matches
               (sha_a, sha_b, distance, transformation, copy, ...): image pairs that show one photo
-    Evidence: the two media (the item they are attached to, else the media id)
+    Evidence: the two media (the item they are attached to, else the media id); about the copier
+              alone when a crop or the upload times tell the copy from the original, else both
     Sentence: "@aisulu_8080's avatar is a mirrored copy of @madina_8181's avatar (PDQ distance 12)." or, for a
               pair checked on its pixels, "... is a mirrored, cropped copy of ... (matched after alignment:
               16 of 16 tiles agree)."
@@ -140,19 +141,20 @@ def _note(best: dict, platform: str, u: dict, v: dict, match: dict | None) -> No
         found.update(rank=rank, strength=strength, distance=distance, u=u, v=v, match=match)
 
 
-def _copy_first(u: dict, v: dict, match: dict | None) -> tuple[dict, dict]:
-    """(copy, original): the cropped one is the copy; else the later upload; else by account id."""
+def _copy_first(u: dict, v: dict, match: dict | None) -> tuple[dict, dict, bool]:
+    """(copy, original, known): the cropped one is the copy; else the later upload; else by account
+    id, and then which is the copy is not `known`."""
     if match is not None and match["copy"] in ("a", "b"):
-        return (u, v) if match["copy"] == "a" else (v, u)
+        return ((u, v) if match["copy"] == "a" else (v, u)) + (True,)
     tu, tv = u["uploaded_at"], v["uploaded_at"]
     if tu is not None and tv is not None and tu != tv:
-        return (u, v) if tu > tv else (v, u)
-    return (u, v) if u["account_id"] > v["account_id"] else (v, u)
+        return ((u, v) if tu > tv else (v, u)) + (True,)
+    return ((u, v) if u["account_id"] > v["account_id"] else (v, u)) + (False,)
 
 
 def _pair_evidence(platform: str, found: dict, names: dict) -> dict:
     u, v, match = found["u"], found["v"], found["match"]
-    copy, original = _copy_first(u, v, match)
+    copy, original, known = _copy_first(u, v, match)
     if match is not None and match["sha_a"] != u["sha256"]:
         match = dict(match, sha_a=match["sha_b"], sha_b=match["sha_a"])
     who = lambda x: names.get((platform, x["account_id"]), x["account_id"])  # noqa: E731
@@ -172,8 +174,12 @@ def _pair_evidence(platform: str, found: dict, names: dict) -> dict:
         details.update(area=match["area"], correlation=match["correlation"], tiles=match.get("tiles"),
                        basis=match.get("basis"))
     return {"detector": "photos.same_photo", "platform": platform,
-            "account_ids": sorted({u["account_id"], v["account_id"]}), "strength": found["strength"],
-            "item_ids": sorted(found["items"]), "sentence": sentence, "details": json.dumps(details, sort_keys=True)}
+            # when it is known which is the copy, the finding is about the copier: the owner of the
+            # original is its victim, named in the sentence and the details, not a suspect
+            "account_ids": [copy["account_id"]] if known else sorted({u["account_id"], v["account_id"]}),
+            "strength": found["strength"], "item_ids": sorted(found["items"]), "sentence": sentence,
+            "details": json.dumps(dict(details, original_account=original["account_id"] if known else None),
+                                  sort_keys=True)}
 
 
 def gallery_match(media: pa.Table, gallery: pa.Table, matches: pa.Table,

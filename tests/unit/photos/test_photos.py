@@ -144,7 +144,9 @@ def test_same_photo_names_the_copy_the_transformation_and_the_distance():
     edges, ev, crowded = same_photo(media, matches, names)
     (row,) = ev.to_pylist()
     assert row["sentence"] == "@aisulu_8080's avatar is a mirrored copy of @madina_8181's avatar (PDQ distance 12)."
-    assert row["account_ids"] == ["1", "2"] and row["item_ids"] == ["m0", "m1"] and row["strength"] == 1.0
+    # the later upload is known to be the copy: the finding is about its account; the owner is named
+    assert row["account_ids"] == ["2"] and row["item_ids"] == ["m0", "m1"] and row["strength"] == 1.0
+    assert json.loads(row["details"])["original_account"] == "1"
     assert json.loads(row["details"])["sha256"] == ["s2", "s1"]
     assert edges.to_pylist()[0]["layer"] == "same_photo" and crowded == 0
 

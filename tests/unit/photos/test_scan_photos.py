@@ -35,7 +35,8 @@ def test_scan_finds_shared_photos_and_gallery_photos_as_the_truth_says(simulated
         person.setdefault(r["used_by"], set()).add(r["person"])
     sharing = {tuple(sorted(p)) for p in combinations(person, 2) if person[p[0]] & person[p[1]]}
     ev = read_query(case, "SELECT account_ids, details FROM evidence WHERE detector = 'photos.same_photo'").to_pylist()
-    found = {tuple(r["account_ids"]) for r in ev}
+    found = {tuple(sorted(set(r["account_ids"]) | {json.loads(r["details"])["original_account"]} - {None}))
+             for r in ev}
     assert found <= sharing  # no pair without a shared photo
     assert len(found) >= 0.9 * len(sharing)
     outside = {r["used_by"] for r in truth if r["person"].startswith("x")}
