@@ -13,14 +13,14 @@ A missing case folder is built first (the demo with `trollscan demo`, the large 
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from trollscan.web import serving
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -59,22 +59,6 @@ def _render_times(browser, url: str, repeat: int) -> tuple[list[float], list[flo
     return fcp, drawn
 
 
-def _serve(root: Path):
-    import uvicorn
-
-    from trollscan.web import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(root), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--demo", type=Path, default=Path("demo-case"))
@@ -103,12 +87,8 @@ def main() -> None:
                     summary = write_report(c, out)
                     seconds.append(summary.seconds)
             fcp, drawn = _render_times(browser, out.as_uri(), opts.repeat)
-            server, thread, base = _serve(root)
-            try:
+            with serving(root) as base:
                 app_fcp, app_drawn = _render_times(browser, f"{base}/group/{group['group_id']}", opts.repeat)
-            finally:
-                server.should_exit = True
-                thread.join(10)
             rows.append((label, accounts, summary.bytes, summary.cards, group["size"], seconds, fcp, drawn,
                          app_fcp, app_drawn))
         browser.close()

@@ -8,13 +8,12 @@ payload would set `window.__pwned` or change the title.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from trollscan.web import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
@@ -55,35 +54,16 @@ def hostile(tmp_path_factory) -> Path:
     return build_hostile_case(tmp_path_factory.mktemp("hostile") / "case")
 
 
-def _serve(root: Path) -> Iterator[str]:
-    import uvicorn
-
-    from trollscan.web import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(root), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 @pytest.fixture(scope="module")
 def nurbots_app(nurbots: Path) -> Iterator[str]:
-    yield from _serve(nurbots)
+    with serving(nurbots) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def hostile_app(hostile: Path) -> Iterator[str]:
-    yield from _serve(hostile)
+    with serving(hostile) as url:
+        yield url
 
 
 def _page(browser, events: list):

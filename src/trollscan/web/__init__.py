@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import BadParameter
@@ -9,7 +14,7 @@ from ..store import find_case, open_case
 from .app import create_app
 from .security import Guard, is_loopback
 
-__all__ = ["create_app", "serve", "guard_for", "Guard", "is_loopback"]
+__all__ = ["create_app", "serve", "serving", "guard_for", "Guard", "is_loopback"]
 
 
 def guard_for(host: str, token: str | None) -> Guard:
@@ -36,3 +41,25 @@ def serve(case_root: Path | None, *, host: str = "127.0.0.1", port: int = 8765, 
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     announce(f"Serving the case in {root} at {url} (Ctrl+C stops it).")
     uvicorn.run(create_app(root, guard=guard), host=host, port=port, log_level="warning")
+
+
+@contextmanager
+def serving(case_root: Path, *, wait_s: float = 20.0) -> Iterator[str]:
+    """The app of a case served on a free 127.0.0.1 port in a background thread, for browser tests
+    and benchmarks: yields its base URL and stops the server on exit."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(case_root), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + wait_s
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
