@@ -36,6 +36,7 @@ def _add_analysis(con: duckdb.DuckDBPyConnection) -> None:
 MIGRATIONS: dict[int, callable] = {
     1: _add_results,  # schema 2: tables of computed results
     2: _add_analysis,  # schema 3: photo hashes, gallery, watch list, text families, verdicts
+    3: _add_analysis,  # schema 4: the analysis tables added since (each one IF NOT EXISTS)
 }
 
 

@@ -20,7 +20,7 @@ __all__ = [
     "render_data_model",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 PLATFORMS = ("facebook", "instagram", "vk", "ok", "twitter", "telegram", "youtube", "tiktok", "web")
 ITEM_KINDS = ("post", "comment", "reply", "share", "quote", "reaction")
@@ -297,7 +297,8 @@ CREATE TABLE IF NOT EXISTS group_members (
 
 # What the detectors keep between runs and what the analyst adds (schema 3): photo hashes are
 # computed once per file and reused; the gallery and watch list are the reporter's own inputs;
-# text families and verdicts are results, tied to a run like the tables above.
+# text families and verdicts are results, tied to a run like the tables above. Schema 4 adds
+# tables to this block only (each `IF NOT EXISTS`, so the same statements upgrade a schema-3 case).
 ANALYSIS = """
 CREATE TABLE IF NOT EXISTS images (
     sha256 VARCHAR PRIMARY KEY,
