@@ -250,6 +250,9 @@ def _print_status(st: dict, sources: bool) -> None:
         out.print(Text(f"{platform} items from {lo:%Y-%m-%d %H:%M} to {hi:%Y-%m-%d %H:%M} UTC"))
     if st["item_kinds"]:
         out.print(Text("Items by kind: " + ", ".join(f"{k} {n:,}" for k, n in st["item_kinds"].items())))
+    if st["item_clients"]:
+        out.print(Text("Items by app (top 10): " + ", ".join(
+            f"{c['platform']}/{c['client']} {c['items']:,}" for c in st["item_clients"])))
     if st["labels"]:
         out.print(Text("Analyst labels: " + ", ".join(f"{k} {n:,}" for k, n in st["labels"].items())))
     out.print(Text(f"{len(st['sources'])} file(s) ingested."))

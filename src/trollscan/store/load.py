@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from .. import __version__, settings
 from ..errors import BadRecord, MissingColumns, TooLarge
+from .aliases import join_aliases
 from .arrow_types import type_text_columns
 from .case import Case
 from .convert import PARSE_LIST, PARSE_TS, PLATFORM_ALIASES, quote as _q, show as _show
@@ -293,6 +294,12 @@ class Load:
         """Settle the rows this load wrote (repeats, rows the case had) and make them visible at once."""
         assert self._file is None, "end_file first"
         added: dict[int, Counter] = {}
+        if self._tables:
+            joined, notes = join_aliases(self.con, self._first_source)
+            self.summary.notes.extend(notes)
+            if joined:
+                self.summary.notes.append(
+                    f"{joined:,} account(s) known only by their handle were joined to their ids.")
         for table in sorted(self._tables):
             for source_id, n in self._settle(TABLES[table]):
                 added.setdefault(source_id, Counter())[table] += n

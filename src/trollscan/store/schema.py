@@ -345,6 +345,13 @@ CREATE TABLE IF NOT EXISTS verdicts (
     reasons VARCHAR[] NOT NULL,
     group_id INTEGER
 );
+CREATE TABLE IF NOT EXISTS account_aliases (
+    platform VARCHAR NOT NULL,
+    alias VARCHAR NOT NULL,
+    account_id VARCHAR NOT NULL,
+    source_id INTEGER NOT NULL,
+    joined_at TIMESTAMP NOT NULL
+);
 """
 
 
@@ -387,6 +394,10 @@ def render_data_model() -> str:
         "- Times (`*_at`) are UTC `TIMESTAMP`s. Input times with an offset (and epoch seconds) are converted; times "
         "without one are taken as UTC, or in the zone named by `trollscan ingest --timezone` (for exports in local time).",
         "- Ids (`*_id`) are text, exactly as the platform gives them (numeric ids stay text; hashed ids stay hashed).",
+        "- One account, one id: an account a source names only by its handle (a CrowdTangle Instagram CSV, an "
+        "instagram.com/NAME link) is moved onto its stable id as soon as a load learns it (from a profile or a "
+        "snapshot's handle), in items, relations, media, the access log, snapshots and labels; each join is kept "
+        "in `account_aliases`. A handle that two accounts have held is left apart, and the load says so.",
         f"- `platform` is one of: {', '.join(PLATFORMS)}. Common aliases (x, fb, ig, vkontakte, "
         "odnoklassniki, tg...) are accepted on input.",
         "- Every row carries its provenance: `source_id` (a row of `sources`: file path, sha256, format, when)",

@@ -19,6 +19,9 @@ def read_status(case: Case) -> dict:
         "SELECT platform, min(created_at), max(created_at) FROM items "
         "WHERE created_at IS NOT NULL GROUP BY ALL").fetchall()}
     kinds = dict(con.execute("SELECT kind, count(*) FROM items GROUP BY ALL ORDER BY 2 DESC").fetchall())
+    clients = [{"platform": p, "client": c, "items": n} for p, c, n in con.execute(
+        "SELECT platform, client, count(*) FROM items WHERE client IS NOT NULL "
+        "GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 10").fetchall()]
     labels = dict(con.execute(
         "SELECT label, count(*) FROM (SELECT platform, account_id, arg_max(label, "
         "(coalesce(labeled_at, '-infinity'::TIMESTAMP), source_id, source_record)) AS label "
@@ -35,6 +38,7 @@ def read_status(case: Case) -> dict:
         "tables": tables,
         "item_span": span,
         "item_kinds": kinds,
+        "item_clients": clients,
         "labels": labels,
         "sources": sources,
     }

@@ -8,6 +8,7 @@ from trollscan.errors import BadRecord
 from trollscan.ingest import detect, ingest_files
 from trollscan.ingest.source import Source
 from trollscan.store import init_case
+from trollscan.store.status import read_status
 
 from ...conftest import dump_tables
 
@@ -80,6 +81,7 @@ def test_threads_post_is_an_instagram_item_marked_threads(case) -> None:
     ingest_files(case, [EXPORT])
     assert _rows(case, "SELECT platform, kind, client FROM items WHERE item_id = '3200000000000000001'") == [
         ("instagram", "reply", "threads")]
+    assert {"platform": "instagram", "client": "threads", "items": 1} in read_status(case)["item_clients"]
 
 
 def test_reingesting_a_copy_adds_nothing(case, tmp_path) -> None:
