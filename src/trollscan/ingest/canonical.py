@@ -357,7 +357,8 @@ def _sniff_parquet(source: Source) -> bool:
 
 def _read_parquet(source: Source, ctx: Context) -> Iterator[Chunk]:
     try:
-        pf = pq.ParquetFile(source.path)
+        # Pre-buffered column ranges stay cached while the file is read: memory grew with the file.
+        pf = pq.ParquetFile(source.path, pre_buffer=False)
     except (pa.ArrowInvalid, OSError) as exc:
         raise BadFile(f"{source.name}: not a readable Parquet file ({exc}).") from None
     names = pf.schema_arrow.names

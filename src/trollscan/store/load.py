@@ -65,6 +65,7 @@ class Load:
         self._seen_sha: set[str] = set()
         self._tables: set[str] = set()  # canonical tables this load wrote rows to
         self._file: FileSummary | None = None
+        self._chunk: pa.Table | None = None  # the rows `add` is converting
         self._extra_names: tuple[str, ...] = ()
         self._locate: Callable[[int], str] = str
         self._places: dict[int, tuple[str, Callable[[int], str]]] = {}  # source_id -> (path, locate)
@@ -125,11 +126,11 @@ class Load:
         if settings.get("arrow_typing"):
             data = type_text_columns(data, spec, times=self.date_format is None and self.tz is None)
         self._file.read[table] += data.num_rows
-        self.con.register("_chunk", data)
+        self._chunk = data
         try:
-            self._convert(spec, "_chunk", data)
+            self._convert(spec, data)
         finally:
-            self.con.unregister("_chunk")
+            self._chunk = None
 
     def _check_lengths(self, data: pa.Table) -> None:
         """No text field may pass max_field_bytes (checked on the Arrow buffers, before any copy)."""
@@ -162,10 +163,24 @@ class Load:
             self.con.execute(f"DELETE FROM {table} WHERE source_id = ?", [fs.source_id])
         fs.read.clear()
 
-    def _convert(self, spec: Table, chunk: str, data: pa.Table) -> None:
+    def _on_chunk(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Run `sql` over the current chunk, named `_chunk` in it.
+
+        The chunk is handed to DuckDB as a stream each time, never as a registered table: DuckDB keeps
+        a table registered within a transaction (and the rows appended from it point into its
+        buffers) until the commit, so every Arrow buffer of the load would stay in memory.
+        """
+        data = self._chunk
+        self.con.register("_chunk", pa.RecordBatchReader.from_batches(data.schema, data.to_batches()))
+        try:
+            return self.con.execute(sql, params or []).fetchall()
+        finally:
+            self.con.unregister("_chunk")
+
+    def _convert(self, spec: Table, data: pa.Table) -> None:
         types = _duckdb_types(data.schema)
         if types is None:  # a type the shortcut does not name: ask DuckDB
-            types = {r[0]: r[1] for r in self.con.execute(f"DESCRIBE {chunk}").fetchall()}
+            types = {r[0]: r[1] for r in self._on_chunk("DESCRIBE _chunk")}
         exprs: dict[str, tuple[str, list]] = {}
         for col in spec.columns:
             if col.name == "source_id":
@@ -175,16 +190,16 @@ class Load:
             elif col.name == "extra" and self._extra_names:
                 exprs[col.name] = self._extra(types)
             elif col.name in types and col.values:
-                exprs[col.name] = self._enum(col, chunk, data.column(col.name))
+                exprs[col.name] = self._enum(col, data.column(col.name))
             elif col.name in types:
                 exprs[col.name] = self._cast(col, types[col.name])
             else:
                 exprs[col.name] = (f"CAST(NULL AS {col.type})", [])
-        self._check(spec, chunk, types, exprs)
+        self._check(spec, types, exprs)
         self._tables.add(spec.name)
         select = ", ".join(f"{e} AS {_q(name)}" for name, (e, _p) in exprs.items())
         params = [p for _e, ps in exprs.values() for p in ps]
-        self.con.execute(f"INSERT INTO {spec.name} SELECT {select} FROM {chunk}", params)
+        self._on_chunk(f"INSERT INTO {spec.name} SELECT {select} FROM _chunk", params)
 
     def _extra(self, types: dict[str, str]) -> tuple[str, list]:
         """Columns the source has and the data model lacks, kept as one JSON object per row.
@@ -202,13 +217,13 @@ class Load:
             obj = f"json_merge_patch(coalesce(TRY_CAST(extra AS JSON), '{{}}'), coalesce({obj}, '{{}}'))"
         return f"CAST({obj} AS VARCHAR)", params * 2  # `kept` appears twice
 
-    def _enum(self, col: Column, chunk: str, values: pa.ChunkedArray) -> tuple[str, list]:
+    def _enum(self, col: Column, values: pa.ChunkedArray) -> tuple[str, list]:
         """An enumeration column: its few distinct values are checked and mapped here, not per row."""
         c = _q(col.name)
         if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
             raw = pc.unique(values).to_pylist()
         else:
-            raw = [r[0] for r in self.con.execute(f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {chunk}").fetchall()]
+            raw = [r[0] for r in self._on_chunk(f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM _chunk")]
         mapping: dict[str, str | None] = {}
         for value in raw:
             if value is None:
@@ -216,8 +231,7 @@ class Load:
             v = value.strip().lower()
             v = PLATFORM_ALIASES.get(v, v) if col.name == "platform" else v
             if v and v not in col.values:
-                rec = self.con.execute(f"SELECT min({REC}) FROM {chunk} WHERE CAST({c} AS VARCHAR) = ?",
-                                       [value]).fetchall()[0][0]
+                rec = self._on_chunk(f"SELECT min({REC}) FROM _chunk WHERE CAST({c} AS VARCHAR) = ?", [value])[0][0]
                 raise BadRecord(f"{self._file.path}, {self._locate(rec)}: {col.name} {_show(value)} is not "
                                 f"one of {', '.join(col.values)}.", "Use one of those values.")
             mapping[value] = v or None
@@ -248,7 +262,7 @@ class Load:
             return f"try_cast(trim({c}) AS {col.type})", []
         return f"CAST({c} AS {col.type})", []
 
-    def _check(self, spec: Table, chunk: str, types: dict[str, str],
+    def _check(self, spec: Table, types: dict[str, str],
                exprs: dict[str, tuple[str, list]]) -> None:
         """One scan finds the first record that breaks any rule; the message names it and the rule."""
         fs = self._file
@@ -279,8 +293,7 @@ class Load:
         flags = ", ".join(f"coalesce({cond}, false), {shown}" for cond, _a, shown, _m in rules)
         where = " OR ".join(f"coalesce({cond}, false)" for cond, _a, _s, _m in rules)
         params = [p for _c, a, _s, _m in rules for p in a] + [p for _c, a, _s, _m in rules for p in a]
-        rows = self.con.execute(
-            f"SELECT {REC}, {flags} FROM {chunk} WHERE {where} ORDER BY {REC} LIMIT 1", params).fetchall()
+        rows = self._on_chunk(f"SELECT {REC}, {flags} FROM _chunk WHERE {where} ORDER BY {REC} LIMIT 1", params)
         if not rows:
             return
         row = rows[0]
