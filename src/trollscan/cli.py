@@ -803,6 +803,51 @@ def photos_scan(case: CaseOption = None) -> None:
         out.print(Text(f"- {sentence}"))
 
 
+entities_app = typer.Typer(help="The people, companies and addresses behind the accounts, as the reporter records "
+                           "them (exported as FollowTheMoney entities).", no_args_is_help=True)
+app.add_typer(entities_app, name="entities")
+__all__ += ["entities_add", "entities_list"]
+
+
+@entities_app.command("add")
+@_handled
+def entities_add(
+    files: Annotated[list[Path], typer.Argument(help="Entities and links sheets (CSV or XLSX); see docs/exports.md.")],
+    case: CaseOption = None,
+) -> None:
+    """Load sheets of entities (id, type, name...) and of links (from, relation, to...) into the case."""
+    from .ingest.entities_sheet import add_entities_sheets
+
+    with open_case(case) as c:
+        done = add_entities_sheets(c, files)
+    for r in done:
+        if r["already"]:
+            out.print(Text(f"{r['path']}: already loaded; nothing added."))
+            continue
+        out.print(Text(f"{r['path']}: {r['entities']:,} entities ({r['replaced']:,} replaced) and {r['links']:,} "
+                       "links."))
+        if r["accounts_not_in_case"]:
+            out.print(Text(f"  {r['accounts_not_in_case']:,} linked accounts are not in the case yet; they are kept "
+                           "as named."))
+
+
+@entities_app.command("list")
+@_handled
+def entities_list(case: CaseOption = None) -> None:
+    """The recorded entities and their links."""
+    from .store.entities import read_entities, read_entity_links
+
+    with open_case(case) as c:
+        entities, links = read_entities(c), read_entity_links(c)
+    if not entities and not links:
+        out.print("No entities recorded. Add a sheet with: trollscan entities add entities.csv")
+        return
+    for e in entities:
+        out.print(Text(f"{e['key']}: {e['schema']} {e['name']}" + (f" ({e['note']})" if e["note"] else "")))
+    for x in links:
+        out.print(Text(f"{x['subject']} --{x['schema']}{': ' + x['role'] if x['role'] else ''}--> {x['object']}"))
+
+
 def main() -> None:  # pragma: no cover - the console script calls app()
     app()
 

@@ -161,3 +161,45 @@ def test_hostile_app_runs_none_of_its_payloads(browser, hostile_app: str) -> Non
     _ran_nothing(page)
     assert "window.__pwned='note'" in page.locator("tr.label-row").first.inner_text()
     assert not [e for e in events if e[0] != "console" or "404" not in e[1]], events
+
+
+@pytest.fixture(scope="module")
+def matched(tmp_path_factory) -> Path:
+    from tests.unit.web.hostile import add_photo_findings, build_hostile_case
+
+    root = build_hostile_case(tmp_path_factory.mktemp("matched") / "case")
+    add_photo_findings(root)
+    return root
+
+
+def _pictures(scope) -> list[tuple[str, int]]:
+    """Each picture in `scope` with its decoded width (0 when it did not load)."""
+    return scope.locator("img").evaluate_all("els => els.map(e => [e.alt, e.naturalWidth])")
+
+
+def test_gallery_match_shows_both_photos_side_by_side_in_app_and_report(browser, matched: Path,
+                                                                        tmp_path: Path) -> None:
+    from trollscan.report.html import write_report
+    from trollscan.store import open_case
+
+    events: list = []
+    page = _page(browser, events)
+    with serving(matched) as url:
+        page.goto(url + "/account?platform=facebook&id=1001")
+        finding = page.locator(".finding", has=page.locator("figure.gallery-photo"))
+        assert [alt for alt, width in _pictures(finding) if width > 0] == ["photo", "gallery photo"]
+        boxes = [f.bounding_box() for f in finding.locator("figure").all()]
+        assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[1]["x"] > boxes[0]["x"]  # side by side
+        assert "gallery: real owner: Irina <script>" in finding.locator("figure.gallery-photo").inner_text()
+        page.goto(url + "/account?platform=facebook&id=1002")  # the copy beside its original
+        copy = page.locator(".finding", has_text="cropped copy")
+        assert [width > 0 for _alt, width in _pictures(copy)] == [True, True]
+        _ran_nothing(page)
+    with open_case(matched) as c:
+        write_report(c, tmp_path / "report.html")
+    page.goto((tmp_path / "report.html").as_uri())
+    figure = page.locator("figure.gallery-photo").first
+    assert figure.locator("img").evaluate("e => e.naturalWidth") > 0
+    assert "real owner: Irina <script>" in figure.inner_text()
+    _ran_nothing(page)
+    assert not [e for e in events if e[0] != "console" or "404" not in e[1]], events

@@ -5,18 +5,19 @@ export leaves no partial file. Text from social media is written as XML characte
 characters XML 1.0 forbids removed, never as markup.
 
 FollowTheMoney: entities as JSON lines ({"id", "schema", "properties": {name: [values]}}), the
-format `ftm` and `alephclient write-entities` read, following the published schema: a
+format `ftm` and `alephclient write-entities` read, following the published schema (`ftm.py`): a
 `UserAccount` per flagged or labelled account, an `Organization` per candidate operator group,
-and `UnknownLink`s from accounts to their group and between accounts that acted together. The
-`followthemoney` package is not used: it pulls in ICU (a C build), SQLAlchemy and mypy at run
-time; its schema is small and stable enough to follow here, and a test checks every property
-name against it. Person, Company and Address entities need an `entities` table, which the case
-does not have yet.
+`UnknownLink`s from accounts to their group and between accounts that acted together; the
+`Person`, `Company`, `Organization` and `Address` entities the reporter recorded (`trollscan
+entities add`), with their ties as `Ownership`, `Directorship`, `Employment`, `Membership`,
+`Associate`, `Family` or `UnknownLink` entities, an address as the `addressEntity` of what is
+located there, and an account's recorded owner as its `owner`; and a `Person` per real owner of
+a stolen photo named by a gallery label ("real owner: ..."), linked to the accounts that use the
+photo. Every export is checked against the schema's rules before it replaces the target file.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -32,9 +33,10 @@ from .. import __version__
 from ..errors import BadParameter
 from ..store import Case
 from ..store import report_data as rd
+from .ftm import FtmError, SCHEMATA, check_entities, entity_line, ftm_id, properties_of
 from .html import safe_url
 
-__all__ = ["xml_text", "write_gexf", "write_graphml", "write_ftm", "ftm_id", "FTM_PROPERTIES", "node_id"]
+__all__ = ["xml_text", "write_gexf", "write_graphml", "write_ftm", "ftm_id", "FTM_PROPERTIES", "node_id", "photo_owner"]
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -45,12 +47,8 @@ _NODE_ATTRS = (("platform", "string"), ("account_id", "string"), ("handle", "str
 _EDGE_ATTRS = (("layer", "string"), ("n_items", "integer"), ("n_targets", "integer"), ("first_at", "string"),
                ("last_at", "string"), ("sentence", "string"))
 
-# The FollowTheMoney properties written, per schema (from followthemoney/schema/*.yaml).
-FTM_PROPERTIES = {
-    "UserAccount": {"username", "service", "name", "alias", "summary", "description", "notes", "sourceUrl"},
-    "Organization": {"name", "summary", "description", "notes"},
-    "UnknownLink": {"subject", "object", "role", "startDate", "endDate", "summary", "description"},
-}
+# The FollowTheMoney properties each schema allows (its own and its parents'), from ftm.SCHEMATA.
+FTM_PROPERTIES = {schema: set(properties_of(schema)) for schema in SCHEMATA}
 
 
 def xml_text(value) -> str:
@@ -179,68 +177,163 @@ def write_graphml(case: Case, path: Path) -> tuple[int, int]:
     return nodes.num_rows, edges.num_rows
 
 
-def ftm_id(*parts: str) -> str:
-    """A stable entity id: the SHA-1 of the parts, like followthemoney's make_id."""
-    return hashlib.sha1("\x1f".join(["trollscan", *parts]).encode("utf-8")).hexdigest()
+_OWNER_LABEL = re.compile(r"^\s*(?:real owner|owner|photo of|настоящий владелец|владелец|владелица|фото)\s*[:\-—]\s*(\S.*)$",
+                          re.I)
 
 
-def _entity(schema: str, entity_id: str, props: dict) -> str:
-    clean = {k: [xml_text(x) for x in (v if isinstance(v, list) else [v]) if x not in (None, "", [])]
-             for k, v in props.items()}
-    clean = {k: v for k, v in clean.items() if v}
-    unknown = set(clean) - FTM_PROPERTIES[schema]
-    if unknown:
-        raise ValueError(f"FollowTheMoney's {schema} has no properties {sorted(unknown)}")
-    text = json.dumps({"id": entity_id, "schema": schema, "properties": clean}, ensure_ascii=False)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"  # one entity per line, always
+def photo_owner(label: str) -> str | None:
+    """The person a gallery label names as a photo's real owner ("real owner: Irina S."), or None
+    (a stock site or any other label names nobody)."""
+    m = _OWNER_LABEL.match(label or "")
+    return m.group(1).strip()[:200] if m else None
+
+
+def _account_props(r: dict) -> dict:
+    state = [f"analyst label: {r['analyst']}" + (f" ({r['analyst_note']})" if r.get("analyst_note") else "")
+             if r.get("analyst") else None,
+             f"trollscan verdict: {r['verdict']} (score {r['score']:.2f}): {'; '.join(r.get('reasons') or [])}"
+             if r.get("verdict") else None]
+    return {"username": r.get("handle") or r["account_id"], "service": r["platform"], "name": r.get("name"),
+            "alias": r["account_id"] if r.get("handle") else None, "summary": r.get("bio"),
+            "sourceUrl": safe_url(r.get("url")), "notes": state,
+            "description": f"Account created {xml_text(r['created_at'])}." if r.get("created_at") else None}
+
+
+def _ftm_entities(case: Case, keep: Callable[[dict], bool]) -> list[tuple[str, str, dict]]:
+    """(schema, id, properties) of everything the FtM export holds, in a stable order."""
+    from ..store.entities import read_entities, read_entity_links
+    from ..store.results import read_query
+
+    out: list[tuple[str, str, dict]] = []
+    all_nodes = {(r["platform"], r["account_id"]): r for r in rd.read_export_nodes(case).to_pylist()}
+    ties, recorded = read_entity_links(case), read_entities(case)
+    gallery = read_query(case, "SELECT platform, account_ids[1] AS account_id, sentence, details FROM evidence "
+                               "WHERE detector = 'photos.gallery' ORDER BY platform, account_id, sentence").to_pylist()
+    owners = [(g, photo_owner(json.loads(g["details"] or "{}").get("label", ""))) for g in gallery]
+    owners = [(g, name) for g, name in owners if name]
+    wanted = {k for k, r in all_nodes.items() if keep(r)}
+    wanted |= {(g["platform"], g["account_id"]) for g, _name in owners}
+    for t in ties:
+        for ref in (t["subject"], t["object"]):
+            if ref.startswith("account:"):
+                wanted.add(tuple(ref.split(":", 2)[1:]))
+    account_id = {k: ftm_id("account", *k) for k in wanted}
+    groups = {g["group_id"]: g for g in rd.read_groups(case, limit=1_000_000)}
+    members_now = {}
+    for k in all_nodes:
+        gid = all_nodes[k]["group_id"]
+        if gid is not None:
+            members_now.setdefault(gid, set()).add(f"{k[0]}:{k[1]}")
+
+    def ref_id(ref: str, members) -> str:
+        kind, _, rest = ref.partition(":")
+        if kind == "entity":
+            return ftm_id("entity", rest)
+        if kind == "account":
+            return account_id[tuple(rest.split(":", 1))]
+        recorded_members = set(members or [])  # the group as recorded: today's group holding most of it
+        best = max(groups, key=lambda g: (len(members_now.get(g, set()) & recorded_members), -g), default=None)
+        if best is not None and members_now.get(best, set()) & recorded_members:
+            return ftm_id("group", str(best))
+        gone = ftm_id("recorded-group", rest, *sorted(recorded_members))
+        extra_groups[gone] = (rest, len(recorded_members))
+        return gone
+
+    extra_groups: dict[str, tuple[str, int]] = {}
+    owner_of: dict[str, list[str]] = {}
+    address_of: dict[str, list[str]] = {}
+    links = []
+    for n, t in enumerate(ties):
+        a, b = ref_id(t["subject"], t["members"]), ref_id(t["object"], t["members"])
+        where = f"{Path(t['source'] or '').name} row {t['source_record']}"
+        if t["schema"] == "owner":
+            owner_of.setdefault(b, []).append(a)
+        elif t["schema"] == "address":
+            address_of.setdefault(a, []).append(b)
+        else:
+            src, dst = _LINK_ENDS[t["schema"]]
+            props = {src: a, dst: b, "startDate": t["start_date"], "endDate": t["end_date"],
+                     "description": t["note"], "sourceUrl": t["source_url"], "recordId": where}
+            props["relationship" if t["schema"] in ("Associate", "Family") else "role"] = t["role"]
+            links.append((t["schema"], ftm_id("tie", t["source"] or "", str(t["source_record"]), str(n)), props))
+    full = {ftm_id("entity", e["key"]): e["properties"].get("full", [e["name"]]) for e in recorded
+            if e["schema"] == "Address"}
+    for e in recorded:
+        eid = ftm_id("entity", e["key"])
+        props = dict(e["properties"], addressEntity=address_of.get(eid),
+                     address=[x for a in address_of.get(eid, []) for x in full.get(a, [])] or e["properties"].get(
+                         "address"))
+        if e["schema"] == "Address":
+            props.update(summary=e["note"], addressEntity=None, address=None)
+        else:
+            props.update(name=e["name"], notes=e["note"])
+        out.append((e["schema"], eid, props))
+    for gid, g in sorted(groups.items()):
+        out.append(("Organization", ftm_id("group", str(gid)), {
+            "name": f"trollscan candidate operator group {gid} ({g['platform']})", "summary": g.get("sentence"),
+            "description": (f"{g['size']} accounts found acting together by trollscan; layers: {', '.join(g['layers'])}; "
+                            f"active {xml_text(g['first_at'])} to {xml_text(g['last_at'])}."),
+            "notes": "A candidate, not a finding about a legal person: check the evidence before publishing."}))
+    for gone, (label, size) in sorted(extra_groups.items()):
+        out.append(("Organization", gone, {
+            "name": f"operator group {label} as the reporter recorded it ({size} accounts)",
+            "notes": "No group of the latest scan holds these accounts any more."}))
+    for k in sorted(wanted):
+        r = all_nodes.get(k) or rd.read_account(case, *k) or {"platform": k[0], "account_id": k[1]}
+        props = _account_props(r)
+        props["owner"] = owner_of.get(account_id[k])
+        out.append(("UserAccount", account_id[k], props))
+        if k in all_nodes and r.get("group_id") is not None and r["group_id"] in groups and keep(r):
+            out.append(("UnknownLink", ftm_id("member", *k, str(r["group_id"])), {
+                "subject": account_id[k], "object": ftm_id("group", str(r["group_id"])),
+                "role": "member of candidate operator group", "startDate": r["first_at"], "endDate": r["last_at"]}))
+    people: set[str] = set()
+    for g, name in owners:
+        pid = ftm_id("photo-owner", name.casefold())
+        if pid not in people:
+            people.add(pid)
+            out.append(("Person", pid, {"name": name, "notes": "Named by a gallery label as the real owner of a "
+                                        "photo that accounts of this case use: a victim, not a suspect."}))
+        out.append(("UnknownLink", ftm_id("photo", pid, g["platform"], g["account_id"]), {
+            "subject": pid, "object": account_id[(g["platform"], g["account_id"])],
+            "role": "real owner of the photo used by", "description": g["sentence"]}))
+    out += links
+    out += _pair_links(case, {k: v for k, v in account_id.items() if k in all_nodes and keep(all_nodes[k])})
+    return out
+
+
+_LINK_ENDS = {"Ownership": ("owner", "asset"), "Employment": ("employee", "employer"),
+              "Directorship": ("director", "organization"), "Membership": ("member", "organization"),
+              "Associate": ("person", "associate"), "Family": ("person", "relative"),
+              "UnknownLink": ("subject", "object")}
+
+
+def _pair_links(case: Case, ids: dict) -> list[tuple[str, str, dict]]:
+    pairs: dict[tuple, dict] = {}
+    for e in _rows(rd.read_export_edges(case)):
+        a, b = (e["platform"], e["account_a"]), (e["platform"], e["account_b"])
+        if a in ids and b in ids:
+            p = pairs.setdefault((a, b), {"layers": [], "first": e["first_at"], "last": e["last_at"], "said": []})
+            p["layers"].append(e["layer"])
+            p["first"] = min(x for x in (p["first"], e["first_at"]) if x) if (p["first"] or e["first_at"]) else None
+            p["last"] = max(x for x in (p["last"], e["last_at"]) if x) if (p["last"] or e["last_at"]) else None
+            if e["sentence"]:
+                p["said"].append(e["sentence"])
+    return [("UnknownLink", ftm_id("link", *a, *b), {
+        "subject": ids[a], "object": ids[b], "role": "acted together: " + ", ".join(p["layers"]),
+        "startDate": p["first"], "endDate": p["last"], "description": " ".join(p["said"][:3])})
+        for (a, b), p in pairs.items()]
 
 
 def write_ftm(case: Case, path: Path, *, include: Callable[[dict], bool] | None = None) -> int:
-    """FollowTheMoney entities (JSON lines) for the flagged and labelled accounts, their groups and
-    the co-action links between them; the number of entities written."""
+    """FollowTheMoney entities (JSON lines): the flagged and labelled accounts, their groups and
+    co-action links; the reporter's recorded people, companies, addresses and ties; the real owners
+    of stolen photos. Checked against the schema before the file is written; the number of entities."""
     keep = include or (lambda r: r["flagged"] or r["analyst"] is not None)
-    nodes = [r for r in rd.read_export_nodes(case).to_pylist() if keep(r)]
-    ids = {(r["platform"], r["account_id"]): ftm_id("account", r["platform"], r["account_id"]) for r in nodes}
-    groups = {g["group_id"]: g for g in rd.read_groups(case, limit=1_000_000)}
-    n = 0
+    lines = [entity_line(schema, eid, props) for schema, eid, props in _ftm_entities(case, keep)]
+    problems = check_entities(json.loads(line) for line in lines)
+    if problems:
+        raise FtmError("The FollowTheMoney export breaks the schema: " + "; ".join(problems[:5]))
     with _atomic(path) as f:
-        for gid, g in sorted(groups.items()):
-            f.write(_entity("Organization", ftm_id("group", str(gid)), {
-                "name": f"trollscan candidate operator group {gid} ({g['platform']})",
-                "summary": g.get("sentence"), "description": (
-                    f"{g['size']} accounts found acting together by trollscan; layers: {', '.join(g['layers'])}; "
-                    f"active {xml_text(g['first_at'])} to {xml_text(g['last_at'])}."),
-                "notes": "A candidate, not a finding about a legal person: check the evidence before publishing."}))
-            n += 1
-        for r in nodes:
-            state = [f"analyst label: {r['analyst']}" + (f" ({r['analyst_note']})" if r["analyst_note"] else "")
-                     if r["analyst"] else None,
-                     f"trollscan verdict: {r['verdict']} (score {r['score']:.2f}): {'; '.join(r['reasons'] or [])}"
-                     if r["verdict"] else None]
-            f.write(_entity("UserAccount", ids[(r["platform"], r["account_id"])], {
-                "username": r["handle"] or r["account_id"], "service": r["platform"], "name": r["name"],
-                "alias": r["account_id"] if r["handle"] else None, "summary": r["bio"],
-                "sourceUrl": safe_url(r["url"]), "notes": state,
-                "description": f"Account created {xml_text(r['created_at'])}." if r["created_at"] else None}))
-            n += 1
-            if r["group_id"] is not None and r["group_id"] in groups:
-                f.write(_entity("UnknownLink", ftm_id("member", r["platform"], r["account_id"], str(r["group_id"])), {
-                    "subject": ids[(r["platform"], r["account_id"])], "object": ftm_id("group", str(r["group_id"])),
-                    "role": "member of candidate operator group", "startDate": r["first_at"], "endDate": r["last_at"]}))
-                n += 1
-        pairs: dict[tuple, dict] = {}
-        for e in _rows(rd.read_export_edges(case)):
-            a, b = (e["platform"], e["account_a"]), (e["platform"], e["account_b"])
-            if a in ids and b in ids:
-                p = pairs.setdefault((a, b), {"layers": [], "first": e["first_at"], "last": e["last_at"], "said": []})
-                p["layers"].append(e["layer"])
-                p["first"] = min(x for x in (p["first"], e["first_at"]) if x) if (p["first"] or e["first_at"]) else None
-                p["last"] = max(x for x in (p["last"], e["last_at"]) if x) if (p["last"] or e["last_at"]) else None
-                if e["sentence"]:
-                    p["said"].append(e["sentence"])
-        for (a, b), p in pairs.items():
-            f.write(_entity("UnknownLink", ftm_id("link", *a, *b), {
-                "subject": ids[a], "object": ids[b], "role": "acted together: " + ", ".join(p["layers"]),
-                "startDate": p["first"], "endDate": p["last"], "description": " ".join(p["said"][:3])}))
-            n += 1
-    return n
+        f.writelines(lines)
+    return len(lines)

@@ -27,6 +27,7 @@ from .. import __version__
 from ..errors import BadParameter
 from ..store import Case
 from ..store import report_data as rd
+from ..store.report_reads import read_gallery_files
 from ..store.results import read_names
 from .charts import WEEKDAYS, bar_chart
 from .images import thumbnail_data_uri
@@ -127,19 +128,21 @@ def build_report(case: Case, *, max_cards: int = 300, max_list: int = 5000, max_
                                             max_items=8)
         media = rd.read_account_media(case, platform, [a["account_id"] for a in mine]) if thumbnails else {}
         names = read_names(case, platform, sorted({x for fs in findings.values() for f in fs
-                                                   for x in f["account_ids"][:8]}))
+                                                   for x in f["account_ids"][:8]} | {
+            p["account_id"] for fs in findings.values() for f in fs for p in f["photos"] if p["account_id"]}))
         avatars = {a["account_id"]: next((m["media_id"] for m in media.get(a["account_id"], [])
                                           if m["kind"] == "avatar"), None) for a in mine}
         photos = [p for fs in findings.values() for f in fs for p in f["photos"]]
         files = rd.read_media_files(case, platform, sorted({m for m in avatars.values() if m} | {
-            p["media_id"] for p in photos})) if thumbnails else {}
+            p["media_id"] for p in photos if p["media_id"]})) if thumbnails else {}
+        gallery = read_gallery_files(case, [p["gallery"] for p in photos if p["gallery"]]) if thumbnails else {}
         for a in mine:
             a["findings"] = findings.get(a["account_id"], [])
             avatar = files.get(avatars[a["account_id"]])
             a["avatar"] = thumbnail_data_uri(avatar, max_px=64) if avatar else None
-        for p in photos:
-            p["who"] = names.get(p["account_id"], p["account_id"])
-            data = files.get(p["media_id"])
+        for p in photos:  # a gallery match shows the gallery photo beside the account's
+            p["who"] = p["label"] if p["gallery"] else names.get(p["account_id"], p["account_id"])
+            data = gallery.get(p["gallery"]) if p["gallery"] else files.get(p["media_id"])
             p["uri"] = thumbnail_data_uri(data, max_px=96) if data else None
     groups = []
     profiles = profile_case(read_profile_inputs(case))

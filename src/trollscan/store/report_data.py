@@ -225,20 +225,30 @@ def _strings(value) -> set[str]:
 
 
 def _photo_pairs(case: Case, finding: dict) -> list[dict]:
-    """The media of the finding's accounts that the finding names (by media id, sha256 or path in
-    its items or details), or else their avatars: shown side by side."""
+    """The media of the finding's accounts (and of the original's owner, for a same-photo finding
+    about the copier) that the finding names (by media id, sha256 or path in its items or details),
+    or else their avatars: shown side by side; for a gallery match, then the gallery photo (`gallery`:
+    its sha256, read by `report_reads.read_gallery_files`)."""
     try:
-        named = _strings(json.loads(finding["details"] or "null")) | set(finding["item_ids"])
+        details = json.loads(finding["details"] or "null")
     except ValueError:
-        named = set(finding["item_ids"])
+        details = None
+    named = _strings(details) | set(finding["item_ids"])
+    info = details if isinstance(details, dict) else {}
+    owner = info.get("original_account")
     rows = _rows(case, "SELECT account_id, media_id, kind, sha256, path, item_id FROM media WHERE platform = $p AND "
                        "list_contains($ids, account_id) AND path IS NOT NULL ORDER BY kind <> 'avatar', media_id",
-                 {"p": finding["platform"], "ids": finding["account_ids"]})
+                 {"p": finding["platform"], "ids": finding["account_ids"] + ([owner] if isinstance(owner, str) else [])})
     chosen = [r for r in rows if {r["media_id"], r["sha256"], r["path"], r["item_id"]} & named] or [
         r for r in rows if r["kind"] == "avatar"]
     at = lambda r: (finding["details"] or "").find(r["media_id"]) % 10**9  # noqa: E731 - as the finding names them
     unique = {(r["account_id"], r["media_id"]): r["kind"] for r in sorted(chosen, key=at)}
-    return [{"account_id": a, "media_id": m, "kind": k} for (a, m), k in unique.items()][:6]
+    out = [{"account_id": a, "media_id": m, "kind": k, "gallery": None} for (a, m), k in unique.items()][:6]
+    shas = info.get("sha256")
+    if finding["detector"] == "photos.gallery" and isinstance(shas, list) and len(shas) == 2 and isinstance(shas[1], str):
+        out.append({"account_id": None, "media_id": None, "kind": "gallery photo", "gallery": shas[1],
+                    "label": str(info.get("label") or "")})
+    return out
 
 
 def _family_texts(case: Case, platform: str, item_ids: list[str], limit: int) -> list[dict]:

@@ -352,6 +352,28 @@ CREATE TABLE IF NOT EXISTS account_aliases (
     source_id INTEGER NOT NULL,
     joined_at TIMESTAMP NOT NULL
 );
+CREATE TABLE IF NOT EXISTS entities (
+    entity_key VARCHAR NOT NULL,
+    schema VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    properties VARCHAR NOT NULL,
+    note VARCHAR,
+    source_id INTEGER NOT NULL,
+    source_record BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entity_links (
+    schema VARCHAR NOT NULL,
+    subject VARCHAR NOT NULL,
+    object VARCHAR NOT NULL,
+    role VARCHAR,
+    start_date VARCHAR,
+    end_date VARCHAR,
+    note VARCHAR,
+    source_url VARCHAR,
+    members VARCHAR[],
+    source_id INTEGER NOT NULL,
+    source_record BIGINT NOT NULL
+);
 """
 
 
@@ -456,6 +478,18 @@ def render_data_model() -> str:
         "  `path`, `label` (for example \"real owner: ...\" or \"stock site\"), `added_at`.",
         "- `watchlist`: pages and accounts the reporter watches (`trollscan watch add`): `platform` (or NULL for",
         "  any), `target` (an id or URL), `note`, `added_at`.",
+        "",
+        "## People, companies and addresses",
+        "",
+        "What the reporter records about who is behind the accounts (`trollscan entities add SHEET`, see",
+        "`docs/exports.md`); exported as FollowTheMoney entities. Both tables carry `source_id` and `source_record`.",
+        "",
+        "- `entities`: `entity_key` (the sheet's own id), `schema` (`Person`, `Company`, `Organization`, `Address`),",
+        "  `name`, `properties` (JSON: FollowTheMoney property -> values), `note`.",
+        "- `entity_links`: `schema` (`Ownership`, `Directorship`, `Employment`, `Membership`, `Associate`, `Family`,",
+        "  `UnknownLink`, or `address` / `owner` for the properties of those names), `subject` and `object`",
+        "  (`entity:KEY`, `account:PLATFORM:ID` or `group:N`), `role`, `start_date`, `end_date`, `note`, `source_url`,",
+        "  `members` (for a group: its accounts when the tie was recorded, `platform:account_id`).",
         "",
         "## Versions",
         "",

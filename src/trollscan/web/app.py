@@ -27,14 +27,16 @@ from ..report.images import thumbnail_jpeg
 from ..report.network import choose_nodes, group_colour, group_network, layout_network
 from ..store import Case, open_case
 from ..store import report_data as rd
+from ..store.entities import read_account_ties
 from ..store.results import read_names
 from ..store.schema import LABELS
-from ..store.verdicts import read_profile_inputs
+from ..store.report_reads import read_case_state, read_gallery_files, read_group_profile_inputs
 from .security import SECURITY_HEADERS, TOKEN_COOKIE, Guard
 
-__all__ = ["create_app", "account_url", "MAX_GRAPH_NODES"]
+__all__ = ["create_app", "account_url", "MAX_GRAPH_NODES", "PROFILE_CACHE"]
 
 MAX_GRAPH_NODES = 5000  # past this many linked accounts, the graph page shows groups instead
+PROFILE_CACHE = 64  # group profiles kept per app, each valid while the case's state is unchanged
 _STATIC = {"report.css": "text/css; charset=utf-8", "network.js": "text/javascript; charset=utf-8",
            "filter.js": "text/javascript; charset=utf-8"}
 
@@ -48,6 +50,7 @@ def create_app(case_root: Path, *, guard: Guard | None = None, max_graph_nodes: 
     """The app serving the case in `case_root`."""
     guard = guard or Guard()
     lock = threading.Lock()
+    profiles: dict[tuple, list[str]] = {}  # (group_id, case state) -> the profile's sentences
     env = environment(PackageLoader("trollscan.web", "templates"))
     env.globals.update(account_url=account_url, labels=LABELS, colour=group_colour)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
@@ -126,8 +129,13 @@ def create_app(case_root: Path, *, guard: Guard | None = None, max_graph_nodes: 
             if g is None:
                 raise HTTPException(404, f"No group {group_id} in this case.")
             network = _account_network(c, rd.read_graph_edges(c, group_id=group_id, per_node=8), max_graph_nodes)
-            written = [p for p in profile_case(read_profile_inputs(c))["groups"] if p["group_id"] == group_id]
-            g["profile"] = profile_lines(written[0]) if written else []
+            key = (group_id, read_case_state(c))
+            if key not in profiles:  # one group's profile, not the whole case's
+                written = profile_case(read_group_profile_inputs(c, group_id))["groups"]
+                while len(profiles) >= PROFILE_CACHE:
+                    profiles.pop(next(iter(profiles)))
+                profiles[key] = profile_lines(written[0]) if written else []
+            g["profile"] = profiles[key]
         charts = {
             "hours": bar_chart([f"{h:02d}" for h in range(24)], [g["hours"]], names=("items",), width=480,
                                height=120, max_ticks=8),
@@ -164,10 +172,12 @@ def create_app(case_root: Path, *, guard: Guard | None = None, max_graph_nodes: 
             if a is None:
                 raise HTTPException(404, "No such account in this case.")
             a["findings"] = rd.read_account_findings(c, platform, [id], per_detector=6, max_items=20)[id]
-            names = read_names(c, platform, sorted({x for f in a["findings"] for x in f["account_ids"][:8]}))
+            a["ties"] = read_account_ties(c, platform, id)
+            names = read_names(c, platform, sorted({x for f in a["findings"] for x in f["account_ids"][:8]} | {
+                p["account_id"] for f in a["findings"] for p in f["photos"] if p["account_id"]}))
         for f in a["findings"]:
             for p in f["photos"]:
-                p["who"] = names.get(p["account_id"], p["account_id"])
+                p["who"] = p["label"] if p["gallery"] else names.get(p["account_id"], p["account_id"])
         return page(request, "account.html.j2", a=a, names=names, saved=request.query_params.get("saved"))
 
     @app.post("/label")
@@ -190,6 +200,15 @@ def create_app(case_root: Path, *, guard: Guard | None = None, max_graph_nodes: 
         jpeg = thumbnail_jpeg(data, max_px=320) if data else None
         if jpeg is None:
             raise HTTPException(404, "No picture for this media.")
+        return Response(jpeg, media_type="image/jpeg", headers={"Content-Disposition": "inline"})
+
+    @app.get("/gallery")
+    def gallery(sha: str = Query(..., min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")):
+        with case() as c:
+            data = read_gallery_files(c, [sha]).get(sha)
+        jpeg = thumbnail_jpeg(data, max_px=320) if data else None
+        if jpeg is None:
+            raise HTTPException(404, "No picture for this gallery photo (the file is gone or changed since it was added).")
         return Response(jpeg, media_type="image/jpeg", headers={"Content-Disposition": "inline"})
 
     @app.get("/favicon.ico")

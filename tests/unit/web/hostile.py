@@ -110,3 +110,39 @@ def build_hostile_case(root: Path) -> Path:
     con.execute("INSERT INTO verdicts VALUES (99, 'facebook', '1001', 0.93, 'fake', ?, 1)", [[f"reason {IMG}"]])
     case.close()
     return root
+
+
+GALLERY_LABEL = "real owner: Irina " + SCRIPT
+
+
+def add_photo_findings(root: Path) -> str:
+    """Give the hostile case a gallery photo (in a folder beside it) that @aisulu_8080's avatar
+    matches, and a same-photo finding about the copier 1002 whose original is 1001's avatar; the
+    gallery photo's sha256."""
+    import hashlib
+
+    from trollscan.store import open_case
+    from trollscan.store.images import write_gallery
+
+    folder = root.parent / "gallery"
+    folder.mkdir(exist_ok=True)
+    out = io.BytesIO()
+    Image.new("RGB", (50, 40), (10, 160, 90)).save(out, format="PNG")
+    (folder / "irina.png").write_bytes(out.getvalue())
+    sha = hashlib.sha256(out.getvalue()).hexdigest()
+    avatar = hashlib.sha256((root / "photos" / "a.jpg").read_bytes()).hexdigest()
+    copy = hashlib.sha256((root / "photos" / "b.jpg").read_bytes()).hexdigest()
+    with open_case(root) as c:
+        write_gallery(c, [{"sha256": sha, "path": str(folder / "irina.png"), "label": GALLERY_LABEL}])
+        found = evidence_table([
+            {"detector": "photos.gallery", "platform": "facebook", "account_ids": ["1001"], "strength": 1.0,
+             "item_ids": ["m-a"], "sentence": f"The avatar of @aisulu_8080 matches a gallery photo labelled "
+                                              f"{GALLERY_LABEL!r}.",
+             "details": json.dumps({"label": GALLERY_LABEL, "sha256": [avatar, sha], "media_id": "m-a",
+                                    "kind": "avatar"})},
+            {"detector": "photos.same_photo", "platform": "facebook", "account_ids": ["1002"], "strength": 0.9,
+             "item_ids": [], "sentence": "1002's avatar is a cropped copy of @aisulu_8080's avatar.",
+             "details": json.dumps({"sha256": [copy, avatar], "media_ids": ["m-b", "m-a"],
+                                    "original_account": "1001"})}])
+        write_results(c, detector="photos.test", params={}, input_hash="t", seconds=0.1, edges=None, evidence=found)
+    return sha
