@@ -65,10 +65,20 @@ def adapter_named(name: str) -> Adapter:
                        f"Known formats: {', '.join(a.name for a in ADAPTERS)}.")
 
 
+# Files often dropped into an export folder by mistake, told by their first bytes.
+_NOT_DATA = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+             (b"%PDF", "a PDF document"), (b"\x00\x00\x00\x18ftyp", "a video"),
+             (b"\x00\x00\x00\x20ftyp", "a video"), (b"\x1aE\xdf\xa3", "a video"))
+
+
 def detect(source: Source) -> Adapter:
     """The adapter for `source`, from its content and name."""
     if not source.head.strip():
         raise BadFile(f"{source.name}: the file is empty.", "Check that the export finished.")
+    kind = next((kind for magic, kind in _NOT_DATA if source.head.startswith(magic)), None)
+    if kind is not None:  # whatever its name says
+        raise UnknownFormat(f"{source.name}: this is {kind}, not an export trollscan reads.",
+                            "Photos are linked from the exports that name them; give the data files.")
     for adapter in ADAPTERS:
         if adapter.sniff(source):
             return adapter

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import __version__, settings
-from ..errors import BadRecord, MissingColumns, TooLarge
+from ..errors import BadFile, BadRecord, MissingColumns, TooLarge
 from .aliases import join_aliases
 from .arrow_types import type_text_columns
 from .case import Case
@@ -174,8 +174,18 @@ class Load:
         self.con.register("_chunk", pa.RecordBatchReader.from_batches(data.schema, data.to_batches()))
         try:
             return self.con.execute(sql, params or []).fetchall()
+        except duckdb.Error as exc:  # the checks should have named the record: say what is known
+            raise BadFile(f"{self._file.path}: rows {self._span()} cannot be stored ({exc}).",
+                          "Please report this with the file's first rows; the case was left as it was.") from None
         finally:
-            self.con.unregister("_chunk")
+            try:
+                self.con.unregister("_chunk")
+            except duckdb.Error:
+                pass  # the transaction failed; the load rolls back
+
+    def _span(self) -> str:
+        records = self._chunk.column(REC)
+        return f"{self._locate(pc.min(records).as_py())} to {self._locate(pc.max(records).as_py())}"
 
     def _convert(self, spec: Table, data: pa.Table) -> None:
         types = _duckdb_types(data.schema)
@@ -251,16 +261,16 @@ class Load:
                 return f"_ts({c}, ?, ?)", [self.date_format, self.tz]
             if have.startswith("TIMESTAMP") or have == "DATE":
                 return f"CAST({c} AS TIMESTAMP)", []
-            return f"CAST(to_timestamp(CAST({c} AS DOUBLE)) AS TIMESTAMP)", []
+            return f"try(CAST(to_timestamp(CAST({c} AS DOUBLE)) AS TIMESTAMP))", []
         if col.type == "VARCHAR[]":
-            return (f"_list({c})" if text else f"CAST({c} AS VARCHAR[])"), []
+            return (f"_list({c})" if text else f"try_cast({c} AS VARCHAR[])"), []
         if col.type == "BIGINT" and text:
             return (f"coalesce(try_cast(trim({c}) AS BIGINT), "
                     f"CASE WHEN try_cast(trim({c}) AS DOUBLE) = round(try_cast(trim({c}) AS DOUBLE)) "
                     f"THEN try_cast(try_cast(trim({c}) AS DOUBLE) AS BIGINT) END)"), []
         if text:
             return f"try_cast(trim({c}) AS {col.type})", []
-        return f"CAST({c} AS {col.type})", []
+        return (f"CAST({c} AS {col.type})" if have == col.type else f"try_cast({c} AS {col.type})"), []
 
     def _check(self, spec: Table, types: dict[str, str],
                exprs: dict[str, tuple[str, list]]) -> None:
@@ -281,12 +291,16 @@ class Load:
             if col.required:
                 rules.append((f"({e}) IS NULL", args, "NULL", lambda v, n=col.name, t=spec.name: (
                     f"{n} is empty.", f"Every {t} row needs a {n}.")))
-            if types[col.name] == "VARCHAR" and col.type != "VARCHAR" and not col.values:
+            have = types[col.name]
+            converted = have != col.type and col.type != "VARCHAR" and not col.values and not (
+                col.type == "TIMESTAMP" and (have.startswith("TIMESTAMP") or have == "DATE"))
+            if converted:
                 what = {"TIMESTAMP": "a date", "BIGINT": "a whole number", "DOUBLE": "a number",
                         "BOOLEAN": "true or false", "VARCHAR[]": "a list"}[col.type]
                 hint = ("Try --date-format, for example --date-format %d/%m/%Y."
-                        if col.type == "TIMESTAMP" else "Fix the value or leave the cell empty.")
-                rules.append((f"{c} IS NOT NULL AND trim({c}) <> '' AND ({e}) IS NULL", args, c,
+                        if col.type == "TIMESTAMP" and have == "VARCHAR" else "Fix the value or leave the cell empty.")
+                given = f"trim({c}) <> ''" if have == "VARCHAR" else "true"
+                rules.append((f"{c} IS NOT NULL AND {given} AND ({e}) IS NULL", args, c,
                               lambda v, n=col.name, w=what, h=hint: (f"{n} {_show(v)} is not {w}.", h)))
         if not rules:
             return

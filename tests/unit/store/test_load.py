@@ -214,6 +214,10 @@ def test_an_empty_file_and_an_unknown_format_are_named(case, tmp_path: Path) -> 
         ingest_files(case, [write(tmp_path / "x.csv", "")])
     with pytest.raises(UnknownFormat, match="not a format trollscan knows"):
         ingest_files(case, [write(tmp_path / "notes.md", "# hello\n")])
+    picture = tmp_path / "items.csv"  # a photo saved under a data file's name
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    with pytest.raises(UnknownFormat, match="items.csv: this is a PNG image"):
+        ingest_files(case, [picture])
 
 
 def test_a_folder_loads_one_file_per_table(case, tmp_path: Path) -> None:
@@ -247,6 +251,20 @@ def test_parquet_keeps_typed_columns(case, tmp_path: Path) -> None:
     ingest_files(case, [tmp_path / "items.parquet"])
     row = case.con.execute("SELECT created_at::VARCHAR, like_count, hashtags FROM items").fetchone()
     assert row == ("2019-02-07 04:00:00", 5, ["a", "b"])
+
+
+def test_typed_parquet_values_out_of_range_name_the_row(case, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    good = {"platform": ["vk", "vk"], "item_id": ["1", "2"], "kind": ["post", "post"], "account_id": ["a", "b"]}
+    pq.write_table(pa.table({**good, "created_at": [1549512000.0, 3.5e30]}), tmp_path / "items.parquet")
+    with pytest.raises(BadRecord, match=r"items.parquet, row 2: created_at '3.5e\+30' is not a date"):
+        ingest_files(case, [tmp_path / "items.parquet"])
+    pq.write_table(pa.table({**good, "like_count": [1.0, 1e300]}), tmp_path / "items2.parquet")
+    with pytest.raises(BadRecord, match="items2.parquet, row 2: like_count .* is not a whole number"):
+        ingest_files(case, [tmp_path / "items2.parquet"])
+    assert count(case, "items") == 0
 
 
 def test_media_files_in_a_folder_are_left_to_their_exports(case, tmp_path: Path) -> None:
