@@ -13,6 +13,7 @@ from . import (
     canonical,
     comment_log,
     crowdtangle,
+    entities_sheet,
     instaloader,
     io_archive,
     meta_content_library,
@@ -82,6 +83,9 @@ def detect(source: Source) -> Adapter:
     for adapter in ADAPTERS:
         if adapter.sniff(source):
             return adapter
+    if entities_sheet.looks_like_entities_sheet(source):
+        raise UnknownFormat(f"{source.name}: this is a sheet of people, companies and their ties, not an export.",
+                            f"Add it with `trollscan entities add {source.name}`.")
     raise UnknownFormat(
         f"{source.name}: not a format trollscan knows.",
         "Run `trollscan formats` to list them, or pass --format NAME if you know which it is.",

@@ -34,7 +34,7 @@ from .profile_url import parse_profile_url
 from .sheet import _cell, _check_zip  # the workbook checks of the account sheet (bomb, damaged zip)
 from .source import Source
 
-__all__ = ["read_entities_sheet", "add_entities_sheets", "parse_reference", "link_schema", "check_link", "TYPES",
+__all__ = ["looks_like_entities_sheet", "read_entities_sheet", "add_entities_sheets", "parse_reference", "link_schema", "check_link", "TYPES",
            "RELATIONS", "ENTITY_COLUMNS", "LINK_COLUMNS", "MAX_ROWS"]
 
 MAX_ROWS = 100_000  # a sheet of entities is hand-made: more rows than this is the wrong file
@@ -130,6 +130,16 @@ def _kind(header: list[str]) -> tuple[str, dict[str, int]] | None:
     if {"id", "type", "name"} <= set(ents):
         return "entities", ents
     return None
+
+
+def looks_like_entities_sheet(source: Source) -> bool:
+    """Whether a text file's first row is the header of an entities or links sheet."""
+    line = source.text_head().lstrip("\ufeff").split("\n", 1)[0]
+    try:
+        first = next(csv.reader([line], delimiter=max(",;\t", key=line.count)))
+    except (csv.Error, StopIteration):
+        return False
+    return _kind(first) is not None
 
 
 def read_entities_sheet(path: Path) -> tuple[list[dict], list[dict]]:

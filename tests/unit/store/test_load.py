@@ -218,6 +218,10 @@ def test_an_empty_file_and_an_unknown_format_are_named(case, tmp_path: Path) -> 
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     with pytest.raises(UnknownFormat, match="items.csv: this is a PNG image"):
         ingest_files(case, [picture])
+    people = write(tmp_path / "people.csv", "id,type,name\np1,Person,Irina Stepanova\n")
+    with pytest.raises(UnknownFormat, match="sheet of people, companies") as info:
+        ingest_files(case, [people])
+    assert "trollscan entities add" in info.value.hint
 
 
 def test_a_folder_loads_one_file_per_table(case, tmp_path: Path) -> None:
