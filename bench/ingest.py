@@ -11,6 +11,7 @@ so "rows" counts posts and comments).
 
 Writes synthetic items (heavy-tailed authors, Cyrillic text, hashtags and URLs) in each format to
 a scratch folder, then loads each file into a fresh case in a separate process, `--repeat` times,
+(the row `floor` is DuckDB alone inserting the Parquet file's rows, unchecked: the engine's limit),
 and prints a table: rows, file size, seconds (min / median), items per second (at the median run),
 and the process's peak resident memory (max over runs). Peak memory should not grow with the
 file: compare two sizes with --sizes 500000,1000000.
@@ -236,12 +237,34 @@ hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(
 print(json.dumps({"seconds": seconds, "items": summary.added.get("items", 0), "peak_mb": hwm / 1024}))
 """
 
+# The engine's floor for the same Parquet file: one INSERT of its rows into the items table, with no
+# checks, no provenance, no de-duplication. What trollscan adds is the rest of the time.
+_FLOOR = """
+import json, sys, time
+from pathlib import Path
+from trollscan.store import init_case
+case = init_case(Path(sys.argv[1]))
+cols = [r[0] for r in case.con.execute("DESCRIBE items").fetchall()]
+have = [r[0] for r in case.con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [sys.argv[2]]).fetchall()]
+select = ", ".join("1" if c == "source_id" else "file_row_number + 1" if c == "source_record" else
+                   c if c in have else "NULL" for c in cols)
+t = time.perf_counter()
+case.con.execute("BEGIN")
+case.con.execute(f"INSERT INTO items SELECT {select} FROM read_parquet(?, file_row_number = true)", [sys.argv[2]])
+case.con.execute("COMMIT")
+seconds = time.perf_counter() - t
+items = case.con.execute("SELECT count(*) FROM items").fetchall()[0][0]
+case.close()
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "items": items, "peak_mb": hwm / 1024}))
+"""
 
-def measure(path: Path, repeat: int, scratch: Path) -> dict:
+
+def measure(path: Path, repeat: int, scratch: Path, child: str = _CHILD) -> dict:
     runs = []
     for i in range(repeat):
         case = scratch / f"case_{path.stem}_{i}"
-        out = subprocess.run([sys.executable, "-c", _CHILD, str(case), str(path)], capture_output=True,
+        out = subprocess.run([sys.executable, "-c", child, str(case), str(path)], capture_output=True,
                              text=True, check=True)
         *said, last = out.stdout.strip().splitlines()
         if said:
@@ -269,8 +292,11 @@ def main() -> None:
             t = time.perf_counter()
             files = write_inputs(scratch, n, formats)
             print(f"# wrote {n:,} rows per format in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-            for fmt, path in files.items():
-                m = measure(path, args.repeat, scratch)
+            runs = [(fmt, path, _CHILD) for fmt, path in files.items()]
+            if "parquet" in files:
+                runs.append(("floor", files["parquet"], _FLOOR))
+            for fmt, path, child in runs:
+                m = measure(path, args.repeat, scratch, child)
                 size = sum(p.stat().st_size for p in path.rglob("*")) if path.is_dir() else path.stat().st_size
                 print(f"{fmt:<11} {m['items']:>9,} {size / 2**20:>8.1f} {m['min_s']:>7.2f} "
                       f"{m['median_s']:>9.2f} {m['items'] / m['median_s']:>10,.0f} {m['peak_mb']:>8.0f}",
