@@ -86,46 +86,73 @@ def nicknames(rng: np.random.Generator, names: list[str], ids: np.ndarray) -> li
     return out
 
 
-# Organic chatter: fragments combined three at a time, so texts rarely repeat.
+# Organic chatter: an opener, an event, where or when, a closer; every part but the event may be
+# left out ("" entries). Tens of thousands of combinations per language, so real people rarely
+# write the same words, unlike a farm's briefed talking points.
 _ORGANIC = {
     "ru": (
-        "Сегодня наконец-то; Вчера вечером; Кто-нибудь знает,; Ребята,; Честно говоря,; Утром; Опять; "
-        "Всем привет!; Не знаю как вы, но; Помогите советом:; Жесть,; С днём рождения, сестрёнка!",
-        "съездили с детьми в горы; снова пробки на Абая; пробовали новое кафе возле дома; цены на бензин "
-        "опять выросли; в школе собрание перенесли; сломался лифт второй день; у нас во дворе спилили "
-        "деревья; свет отключили на полдня; где купить нормальный зимний пуховик; рейс задержали на три "
-        "часа; посмотрели новый фильм; дочка пошла в первый класс; тренер хвалит сына; на базаре всё дорого",
-        "😂; и никто ничего не объясняет.; всем советую!; кто был, как вам?; такие дела.; 👍; ну и ну.; "
-        "завтра обещают снег.; спасибо всем за поздравления!; напишите в личку.; фото ниже.; eh...",
+        "; ; ; Сегодня наконец-то; Вчера вечером; Кто-нибудь знает,; Ребята,; Честно говоря,; Утром; Опять; "
+        "Всем привет!; Не знаю как вы, но; Помогите советом:; Жесть,; Короче,; Представляете,; Мда,; Ура!; "
+        "Девочки,; Слушайте,; Так вот,",
+        "съездили с детьми в горы; снова пробки; пробовали новое кафе; цены на бензин опять выросли; в школе "
+        "собрание перенесли; сломался лифт; во дворе спилили деревья; свет отключили на полдня; ищу нормальный "
+        "зимний пуховик; рейс задержали на три часа; посмотрели новый фильм; дочка пошла в первый класс; тренер "
+        "хвалит сына; на базаре всё дорого; потеряла ключи; кот опять залез на шкаф; начали ремонт на кухне; "
+        "записались на курсы английского; сдала на права; отметили юбилей мамы; купили подержанную машину; "
+        "соседи сверлят с утра; заболел младший; выпал первый снег; ходили на концерт; нашли щенка; сварила "
+        "плов; забыла зонт в автобусе; муж ездил на рыбалку; бабушка испекла баурсаки",
+        "; ; ; на Абая; возле дома; на Толе би; в Алматы; в Астане; у тёщи; на работе; в выходные; "
+        "второй день; с утра; всю неделю; после обеда; на даче; в микрорайоне; у нас в подъезде",
+        "; ; 😂; и никто ничего не объясняет.; всем советую!; кто был, как вам?; такие дела.; 👍; ну и ну.; "
+        "завтра обещают снег.; спасибо всем за поздравления!; напишите в личку.; фото ниже.; eh...; "
+        "вот так живём.; 🙈; кто знает, подскажите.; устала.; всех обнимаю!; ахаха; хорошего вечера!",
     ),
     "kk": (
-        "Бүгін; Кеше кешке; Достар,; Шынымды айтсам,; Таңертең; Тағы да; Бәріне сәлем!",
-        "балалармен тауға бардық; Абай көшесінде кептеліс; жаңа кафеге бардық; бензин тағы қымбаттады; "
-        "мектепте жиналыс болды; ауладағы ағаштарды кесіп тастады; жарық жарты күн болмады",
-        "😂; бәріне кеңес беремін!; рахмет бәріңізге!; 👍; ертең қар жауады дейді.; міне осындай.",
+        "; ; ; Бүгін; Кеше кешке; Достар,; Шынымды айтсам,; Таңертең; Тағы да; Бәріне сәлем!; Қыздар,; "
+        "Білесіздер ме,; Ой,; Сонымен,",
+        "балалармен тауға бардық; кептеліс; жаңа кафеге бардық; бензин тағы қымбаттады; мектепте жиналыс "
+        "болды; ауладағы ағаштарды кесіп тастады; жарық жарты күн болмады; кілтімді жоғалттым; ас үйде жөндеу "
+        "бастадық; анамның мерейтойын тойладық; бірінші қар жауды; концертке бардық; палау пісірдім; ағылшын "
+        "курсына жазылдық; көлік сатып алдық; кіші балам ауырып қалды",
+        "; ; ; Абай көшесінде; үйдің жанында; Алматыда; Астанада; жұмыста; демалыста; таңертең; апта бойы; "
+        "саяжайда",
+        "; ; 😂; бәріне кеңес беремін!; рахмет бәріңізге!; 👍; ертең қар жауады дейді.; міне осындай.; "
+        "сурет төменде.; бәріңізді құшақтаймын!; кім біледі, айтыңыздаршы.; жақсы кеш!",
     ),
     "ky": (
-        "Бүгүн; Кечээ кечинде; Достор,; Чынын айтсам,; Эртең менен; Дагы эле; Баарыңарга салам!",
-        "балдар менен тоого бардык; Чүй проспектисинде тыгын; жаңы кафеге бардык; бензин дагы кымбаттады; "
-        "мектепте чогулуш болду; короодогу дарактарды кыйып салышты; жарык жарым күн болгон жок",
-        "😂; баарыңарга сунуштайм!; рахмат баарыңарга!; 👍; эртең кар жаайт дешет.; мына ушундай.",
+        "; ; ; Бүгүн; Кечээ кечинде; Достор,; Чынын айтсам,; Эртең менен; Дагы эле; Баарыңарга салам!; "
+        "Кыздар,; Билесиңерби,; Ой,; Ошентип,",
+        "балдар менен тоого бардык; тыгын; жаңы кафеге бардык; бензин дагы кымбаттады; мектепте чогулуш "
+        "болду; короодогу дарактарды кыйып салышты; жарык жарым күн болгон жок; ачкычымды жоготуп алдым; "
+        "ашканада оңдоо баштадык; апамдын мааракесин белгиледик; биринчи кар жаады; концертке бардык; палоо "
+        "жасадым; англис тили курсуна жазылдык; машина сатып алдык; кичүү балам ооруп калды",
+        "; ; ; Чүй проспектисинде; үйдүн жанында; Бишкекте; Ошто; жумушта; дем алышта; эртең менен; "
+        "жума бою; дачада",
+        "; ; 😂; баарыңарга сунуштайм!; рахмат баарыңарга!; 👍; эртең кар жаайт дешет.; мына ушундай.; "
+        "сүрөт төмөндө.; баарыңарды кучактайм!; ким билет, айтып коюңуздар.; жакшы кеч!",
     ),
     "en": (
-        "Honestly,; Just saw this:; Breaking:; Unbelievable,; Thread:; Reminder:; Morning all,; Wow,",
-        "the match last night was something else; traffic downtown is a nightmare again; new phone, who "
-        "dis; rent went up again; the conference keynote was great; my flight got cancelled; reading a "
-        "great book on history; the new cafe on main street is worth it",
-        "🙄; more soon.; thoughts?; #mondays; lol.; 👀; read the whole thing.; can't make this up.",
+        "; ; ; Honestly,; Just saw this:; Breaking:; Unbelievable,; Thread:; Reminder:; Morning all,; Wow,; "
+        "So,; Update:; PSA:",
+        "the match last night was something else; traffic is a nightmare again; new phone, who dis; rent "
+        "went up again; the conference keynote was great; my flight got cancelled; reading a great book on "
+        "history; the new cafe is worth it; lost my keys again; started a kitchen renovation; first snow of "
+        "the year; my kid started school; the power was out for hours; signed up for a marathon",
+        "; ; ; downtown; near my place; at work; this weekend; all week; this morning; in Almaty",
+        "; ; 🙄; more soon.; thoughts?; #mondays; lol.; 👀; read the whole thing.; can't make this up.; "
+        "send help.; anyway.; highly recommend.",
     ),
 }
 
 
 def _pool(lang: str) -> list[pa.Array]:
-    return [pa.array([p.strip() for p in part.split(";") if p.strip()]) for part in _ORGANIC[lang]]
+    """The parts of `lang`'s chatter; "" entries (a part left out) are kept, but not in the event."""
+    return [pa.array([p.strip() for p in part.split(";") if p.strip() or k != 1])
+            for k, part in enumerate(_ORGANIC[lang])]
 
 
 def organic_texts(rng: np.random.Generator, n: int, langs: list[str], weights: list[float]) -> pa.Array:
-    """`n` everyday texts (opener, event, closer) in the given languages, built column-wise."""
+    """`n` everyday texts (opener, event, where or when, closer) in the given languages, built column-wise."""
     lang = rng.choice(len(langs), n, p=np.asarray(weights) / np.sum(weights))
     pieces = []
     order = []
@@ -135,7 +162,8 @@ def organic_texts(rng: np.random.Generator, n: int, langs: list[str], weights: l
             continue
         parts = _pool(code)
         cols = [p.take(pa.array(rng.integers(0, len(p), len(idx)))) for p in parts]
-        pieces.append(pc.binary_join_element_wise(*cols, " "))
+        joined = pc.binary_join_element_wise(*cols, " ")
+        pieces.append(pc.utf8_trim_whitespace(pc.replace_substring_regex(joined, r"\s{2,}", " ")))
         order.append(idx)
     if not pieces:
         return pa.array([], pa.string())
@@ -148,8 +176,9 @@ _SPLIT = {lang: [[x.strip() for x in part.split(";")] for part in parts] for lan
 
 
 def personal_post(r: random.Random, lang: str) -> str:
-    """An everyday remark (opener, event, closer) in `lang`."""
-    return " ".join(r.choice(part) for part in _SPLIT[lang])
+    """An everyday remark (opener, event, where or when, closer; the event always) in `lang`."""
+    return " ".join(p for p in (r.choice([x for x in part if x or k == 1] if k == 1 else part)
+                                for k, part in enumerate(_SPLIT[lang])) if p)
 
 
 # Talking points per client: (openers, points, closers). Points hold several wordings of few ideas.
