@@ -31,7 +31,7 @@ from ..errors import BadFile, BadRecord, MissingColumns
 from ..report.ftm import is_a, properties_of
 from ..store.schema import PLATFORMS
 from .profile_url import parse_profile_url
-from .sheet import _cell, _check_zip  # the workbook checks of the account sheet (bomb, damaged zip)
+from .sheet import cell_text, open_workbook
 from .source import Source
 
 __all__ = ["looks_like_entities_sheet", "read_entities_sheet", "add_entities_sheets", "parse_reference", "link_schema", "check_link", "TYPES",
@@ -214,18 +214,11 @@ def _csv_rows(source: Source) -> Iterator[list[str]]:
 
 
 def _workbook(source: Source) -> Iterator[tuple[str, Iterator[list[str]]]]:
-    import openpyxl
-
-    _check_zip(source)
-    try:
-        book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise BadFile(f"{source.name}: not a readable XLSX workbook ({type(exc).__name__}).",
-                      "Open it in Excel or LibreOffice and save it again as .xlsx, or export it as CSV.") from None
+    book = open_workbook(source)
     try:
         for sheet in book.worksheets:
             sheet.reset_dimensions()
-            yield sheet.title, ([_cell(v) for v in row] for row in sheet.iter_rows(values_only=True))
+            yield sheet.title, ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
     finally:
         book.close()
 

@@ -26,7 +26,7 @@ from .base import REC, Adapter, Chunk, Context, rows_to_table
 from .profile_url import PROFILE_URL_EXAMPLES, parse_profile_url
 from .source import Source
 
-__all__ = ["SHEET_CSV", "SHEET_XLSX", "COLUMNS", "LABELS", "STATUSES"]
+__all__ = ["SHEET_CSV", "SHEET_XLSX", "COLUMNS", "LABELS", "STATUSES", "open_workbook", "cell_text"]
 
 HEADER_ROWS = 10  # the header is looked for in this many rows from the top
 
@@ -180,17 +180,10 @@ def _sniff_xlsx(source: Source) -> bool:
 
 
 def _read_xlsx(source: Source, ctx: Context) -> Iterator[Chunk]:
-    import openpyxl  # only XLSX needs it
-
     if source.compression is not None:
         raise BadFile(f"{source.name}: a compressed XLSX file ({source.compression}).",
                       "Decompress it first; an XLSX file is already compressed.")
-    _check_zip(source)
-    try:
-        book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise BadFile(f"{source.name}: not a readable XLSX workbook ({type(exc).__name__}).",
-                      "Open it in Excel or LibreOffice and save it again as .xlsx, or export it as CSV.") from None
+    book = open_workbook(source)
     try:
         sheets = book.worksheets
         if not sheets:
@@ -201,12 +194,24 @@ def _read_xlsx(source: Source, ctx: Context) -> Iterator[Chunk]:
         sheet = sheets[0]
         sheet.reset_dimensions()  # a wrong stored size must not cut rows off
         try:
-            yield from _read_rows(source, ctx, ([_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)))
+            yield from _read_rows(source, ctx, ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)))
         except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
             raise BadFile(f"{source.name}: the workbook is damaged ({type(exc).__name__}).",
                           "Open it in Excel or LibreOffice and save it again.") from None
     finally:
         book.close()
+
+
+def open_workbook(source: Source):
+    """The workbook of an XLSX file, read-only, once its zip is checked (bomb, damage)."""
+    import openpyxl  # only XLSX needs it
+
+    _check_zip(source)
+    try:
+        return openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise BadFile(f"{source.name}: not a readable XLSX workbook ({type(exc).__name__}).",
+                      "Open it in Excel or LibreOffice and save it again as .xlsx, or export it as CSV.") from None
 
 
 def _check_zip(source: Source) -> None:
@@ -225,7 +230,7 @@ def _check_zip(source: Source) -> None:
                        "If the file is genuine, raise TROLLSCAN_MAX_EXPAND_RATIO or export the sheet as CSV.")
 
 
-def _cell(value: object) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
