@@ -14,7 +14,9 @@
    their own links and hashtags, follows inside each group, 3 background posts per account):
    ingest once, then run `trace_story` in a fresh process `--repeat` times. Prints wall time
    (min / median), peak resident memory (max), and the same accuracy figures against the groups
-   it planted.
+   it planted. 3 % of the own posts are planted as near-duplicates that lack the query word (the
+   place spelt "Kordaj" or "Qordai", no hashtag), and 1 % of the background posts as unrelated texts
+   about Chinese restaurants: the near-duplicate matching's precision and recall against them.
 """
 
 from __future__ import annotations
@@ -84,13 +86,15 @@ def preset_rows(scales: list[float], seeds: list[int], scratch: Path) -> list[di
             rows.append({"scale": scale, "seed": seed, "items": result["summary"]["items"],
                          "spreaders": result["summary"]["accounts"], "groups": len(result["groups"]),
                          "first_poster_rank": rank, "sure": result["first_poster_details"][0]["sure"],
-                         "ari": ari, "ari_follow_baseline": base, "seconds": seconds})
+                         "ari": ari, "ari_follow_baseline": base, "seconds": seconds,
+                         "matched_by": result["summary"]["matched_by"]})
             shutil.rmtree(folder, ignore_errors=True)
     return rows
 
 
-def write_story(folder: Path, n_items: int, seed: int = 1) -> dict[str, str]:
-    """A story of `n_items` items as canonical Parquet in `folder`; returns account -> planted group."""
+def write_story(folder: Path, n_items: int, seed: int = 1) -> tuple[dict[str, str], set[str]]:
+    """A story of `n_items` items as canonical Parquet in `folder`; returns account -> planted group,
+    and the items planted as near-duplicates without the query word."""
     rng = np.random.default_rng(seed)
     n_acc = max(100, n_items // 5)
     group = rng.integers(0, len(_GROUPS) + 1, n_acc)  # the last value: people with no agenda
@@ -125,6 +129,9 @@ def write_story(folder: Path, n_items: int, seed: int = 1) -> dict[str, str]:
     text[own] = openers[rng.integers(0, len(openers), own.sum())] + " " + bodies[rng.integers(0, len(bodies),
                                                                                               own.sum())]
     text[own] = text[own] + np.where(rng.random(own.sum()) < 0.5, " RT!", " #Kordai")
+    variant = own & (idx > 0) & (rng.random(n_items) < 0.03)  # near-duplicates without the query word
+    spelt = np.array(["Kordaj", "Qordai"], object)[rng.integers(0, 2, variant.sum())]
+    text[variant] = [t.replace(" #Kordai", " RT!").replace("Kordai", s) for t, s in zip(text[variant], spelt)]
     text[kinds == "reply"] = np.array(["fake!", "is this true?", "source?", "horrible"], object)[
         rng.integers(0, 4, (kinds == "reply").sum())]
     ids = np.array([f"s{k}" for k in range(n_items)], object)
@@ -144,7 +151,8 @@ def write_story(folder: Path, n_items: int, seed: int = 1) -> dict[str, str]:
         "platform": pa.repeat("twitter", len(who)), "item_id": [f"b{k}" for k in range(len(who))],
         "kind": pa.repeat("post", len(who)), "account_id": accounts[who],
         "created_at": pa.array((t0 - rng.integers(0, 30 * 86400, len(who))) * 1_000_000, pa.timestamp("us")),
-        "text": pa.repeat("agenda post", len(who)), "urls": pa.array(urls, pa.list_(pa.string())),
+        "text": np.where(rng.random(len(who)) < 0.01, "Chinese restaurants open in Almaty this week, come and try",
+                         "agenda post"), "urls": pa.array(urls, pa.list_(pa.string())),
         "hashtags": pa.array(tags, pa.list_(pa.string()))})
     pq.write_table(pa.concat_tables([items, background], promote_options="default"), folder / "items.parquet")
     # follows, mostly inside one's group
@@ -162,7 +170,7 @@ def write_story(folder: Path, n_items: int, seed: int = 1) -> dict[str, str]:
     pq.write_table(pa.table({"platform": pa.repeat("twitter", n_acc), "account_id": accounts,
                              "handle": [f"handle{k}" for k in range(n_acc)]}), folder / "accounts.parquet")
     names = _GROUPS + ("people",)
-    return {a: names[x] for a, x in zip(accounts.tolist(), group.tolist())}
+    return {a: names[x] for a, x in zip(accounts.tolist(), group.tolist())}, set(ids[variant].tolist())
 
 
 def _child(case_dir: str, json_out: str | None) -> None:
@@ -188,7 +196,7 @@ def big_story(n_items: int, repeat: int, scratch: Path) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "input").mkdir(parents=True)
     started = time.perf_counter()
-    truth = write_story(folder / "input", n_items)
+    truth, planted = write_story(folder / "input", n_items)
     written = time.perf_counter() - started
     started = time.perf_counter()
     with init_case(folder / "case", tz="Asia/Almaty") as case:
@@ -203,11 +211,15 @@ def big_story(n_items: int, repeat: int, scratch: Path) -> dict:
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     result = json.loads((folder / "result.json").read_text(encoding="utf-8"))
     ari, base = _ari_figures(result, truth, follows)
+    near = {i for i, m in zip(result["cascade"]["item_id"], result["cascade"]["match"]) if m == "near-duplicate"}
     shutil.rmtree(folder, ignore_errors=True)
     secs = [r["seconds"] for r in runs]
     return {"items": runs[0]["items"], "spreaders": result["summary"]["accounts"], "groups": len(result["groups"]),
             "first_poster_rank": result["first_posters"].index("u0") + 1 if "u0" in result["first_posters"] else None,
             "ari": ari, "ari_follow_baseline": base, "write_s": written, "ingest_s": ingested,
+            "near_planted": len(planted), "near_found": len(near),
+            "near_precision": len(near & planted) / len(near) if near else None,
+            "near_recall": len(near & planted) / len(planted) if planted else None,
             "min_s": min(secs), "median_s": statistics.median(secs), "peak_mb": max(r["peak_mb"] for r in runs)}
 
 
@@ -229,11 +241,11 @@ def main() -> None:
     seeds = [int(s) for s in args.seeds.split(",") if s]
     print("Spread preset: planted first poster and spreader groups")
     print(f"{'scale':>6} {'seed':>5} {'items':>7} {'spreaders':>9} {'groups':>6} {'first rank':>10} {'sure':>7} "
-          f"{'ARI':>6} {'ARI follow':>10} {'seconds':>8}")
+          f"{'ARI':>6} {'ARI follow':>10} {'seconds':>8}  matched by")
     for r in preset_rows(scales, seeds, args.scratch):
         print(f"{r['scale']:>6} {r['seed']:>5} {r['items']:>7,} {r['spreaders']:>9,} {r['groups']:>6} "
               f"{r['first_poster_rank']!s:>10} {r['sure']:>7} {r['ari']:>6.3f} {r['ari_follow_baseline']:>10.3f} "
-              f"{r['seconds']:>8.2f}")
+              f"{r['seconds']:>8.2f}  {r['matched_by']}")
     if args.story_items:
         print(f"\nA story of {args.story_items:,} items (canonical Parquet), {args.repeat} runs in fresh processes")
         r = big_story(args.story_items, args.repeat, args.scratch)
@@ -242,6 +254,8 @@ def main() -> None:
         print(f"{r['items']:>9,} {r['spreaders']:>9,} {r['groups']:>6} {r['first_poster_rank']!s:>10} {r['ari']:>6.3f} "
               f"{r['ari_follow_baseline']:>10.3f} {r['write_s']:>8.1f} {r['ingest_s']:>8.1f} {r['min_s']:>7.1f} "
               f"{r['median_s']:>8.1f} {r['peak_mb']:>8,.0f}")
+        print(f"Near-duplicates without the query word: {r['near_planted']:,} planted, {r['near_found']:,} found, "
+              f"precision {r['near_precision']}, recall {r['near_recall']}")
 
 
 if __name__ == "__main__":

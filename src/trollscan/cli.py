@@ -433,12 +433,17 @@ def report_command(
     max_cards: Annotated[int, typer.Option(help="Flagged accounts shown in detail (the strongest).")] = 300,
     thumbnails: Annotated[bool, typer.Option("--thumbnails/--no-thumbnails",
                                              help="Inline small copies of the photos.")] = True,
+    spread: Annotated[Optional[list[str]], typer.Option(
+        "--spread", metavar="TERM", help="A story to show how it spread (a term as in trollscan spread; repeat for "
+        "more). Default: the story trollscan spread traced last.")] = None,
+    no_spread: Annotated[bool, typer.Option("--no-spread", help="Leave the story section out.")] = False,
 ) -> None:
     """Write one self-contained HTML report (works offline, can be mailed)."""
     from .report.html import write_report
 
     with open_case(case) as c:
-        summary = write_report(c, out_file, max_cards=max_cards, thumbnails=thumbnails)
+        summary = write_report(c, out_file, max_cards=max_cards, thumbnails=thumbnails, spread=spread,
+                               spread_section=not no_spread)
     out.print(Text(f"Wrote {out_file} ({summary.bytes / 2**20:,.1f} MB: {summary.groups:,} groups, "
                    f"{summary.cards:,} account cards, {summary.accounts:,} flagged accounts) in "
                    f"{summary.seconds:,.1f} s."))
@@ -519,13 +524,20 @@ def spread_command(
     min_group_size: Annotated[int, typer.Option(help="Smallest spreader group shown.")] = 3,
     max_target_accounts: Annotated[int, typer.Option(help="Things shared by more spreaders than this do not link "
                                                      "them (too popular).")] = 500,
+    near: Annotated[bool, typer.Option("--near/--no-near", help="Also near-duplicates of the phrases (3+ words) and "
+                                       "of the texts that match.")] = True,
+    min_similarity: Annotated[float, typer.Option(help="Near-duplicates: the least similarity, 0-1.")] = 0.8,
+    translate: Annotated[bool, typer.Option("--translate/--no-translate", help="Also translations, when a translator "
+                                            "(Apertium) is installed.")] = True,
 ) -> None:
     """How a story spread: cascade, first posters, key amplifiers, chronology and spreader groups."""
-    from .spread import trace_story
+    from .spread import find_translator, trace_story
     from .spread.render import render_story
 
+    translator = find_translator() if translate else None
     with open_case(case) as c:
-        result = trace_story(c, query, min_group_size=min_group_size, max_target_accounts=max_target_accounts)
+        result = trace_story(c, query, min_group_size=min_group_size, max_target_accounts=max_target_accounts,
+                             near=near, min_similarity=min_similarity, translator=translator)
     for part in render_story(result):
         out.print(part)
     if json_out is not None:

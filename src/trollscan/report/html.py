@@ -112,7 +112,8 @@ def environment(*extra: PackageLoader) -> Environment:
 
 
 def build_report(case: Case, *, max_cards: int = 300, max_list: int = 5000, max_groups: int = 60,
-                 max_nodes: int = 2000, thumbnails: bool = True) -> dict:
+                 max_nodes: int = 2000, thumbnails: bool = True, spread: list[str] | None = None,
+                 spread_section: bool = True) -> dict:
     """Everything the report shows, read from the case (capped so a huge case gives a file a
     mail can carry; each cap is stated in the report)."""
     ov = rd.read_overview(case)
@@ -173,6 +174,9 @@ def build_report(case: Case, *, max_cards: int = 300, max_list: int = 5000, max_
     }
     context.update(_network(case, card_of, max_nodes))
     context["summary"], context["notices"], context["kpis"] = _summary(ov, groups, kpis)
+    if spread_section:  # "How the story spread": the story asked for, else the one `trollscan spread` traced last
+        from ..spread.section import report_section
+        context["spread"] = report_section(case, spread)
     return context
 
 

@@ -18,34 +18,131 @@ import pyarrow.compute as pc
 from ..errors import BadParameter
 from ..evidence import evidence_table
 from ..store import Case
-from ..store.spread import (read_cadence, read_co_sharing, read_follow_links, read_group_tags, read_story_items,
-                            read_timezone, write_spread_results)
+from ..store.spread import (read_cadence, read_co_sharing, read_follow_links, read_group_tags, read_named_items,
+                            read_seed_items, read_story_items, read_text_batches, read_timezone, write_spread_results)
+from ..text.normalise import normalise_texts
 from .cascade import build_cascade, epoch_seconds
 from .findings import render_spread_section, spread_evidence
 from .groups import bot_cadence, spreader_groups
 from .language import item_languages
+from .match import MATCH_KINDS, StoryIndex, match_texts, near_duplicates, text_queries
 from .query import StoryQuery, parse_query
 from .texts import text_families, top_words_by_group
-from .timeline import chronology, first_posters, key_amplifiers
+from .timeline import chronology, first_posters, key_amplifiers, snowflake_times
+from .translate import Translator, find_translator, translate_all
 
-__all__ = ["trace_story", "describe_groups", "parse_query", "StoryQuery", "render_spread_section", "spread_evidence"]
+__all__ = ["trace_story", "find_story", "describe_groups", "parse_query", "StoryQuery", "render_spread_section",
+           "spread_evidence", "find_translator", "Translator"]
+
+def find_story(case: Case, query: StoryQuery, *, near: bool = True, min_similarity: float = 0.8,
+               translator: Translator | None = None, max_translated_texts: int = 20, seed: int = 1
+               ) -> tuple[pa.Table, dict]:
+    """The items that match the story (platform, item_id, match, similarity, match_of; see
+    `match.py`), and what was looked for: {"translations": [{text, of, how}], "near_texts": n}.
+
+    Near-duplicates are looked for (with `near`) of the phrases and of the texts of the items that
+    matched them or that the query names, one hop only; `translator` adds translations of the
+    phrases and of the `max_translated_texts` most common story texts.
+    """
+    named = read_named_items(case, query)
+    seeds = read_seed_items(case, query, named)
+    phrases = [p for p in query.phrases if not p.endswith("*")]
+    translations = translate_all(translator, phrases) if translator is not None and phrases else []
+    queries = text_queries(query.phrases, {k: v for k, v in named.items() if v}, translations)
+    looked = {"translations": [{"text": t, "of": o, "how": how} for t, o, how in translations], "near_texts": 0}
+    parts, kept = [seeds], []
+    stands: dict[str, list] = {}  # a story text (normalised) -> [near kind, item it stands for, items, raw text]
+    for batch in read_text_batches(case) if queries else []:
+        raw = batch.column("text")
+        norm = normalise_texts(raw)
+        m = match_texts(raw, norm, queries)
+        taken = np.not_equal(m.kind, None)  # elementwise
+        kept.append((batch.drop_columns(["text"]), norm, taken))  # the raw texts are not needed again
+        hit = np.flatnonzero(taken)
+        if not len(hit):
+            continue
+        parts.append(_matches(batch, hit, m.kind[hit], m.similarity[hit], m.of[hit]))
+        rows = pa.array(hit)
+        for kind, item_id, text, original in zip(m.kind[hit].tolist(), batch.column("item_id").take(rows).to_pylist(),
+                                                 norm.take(rows).to_pylist(), raw.take(rows).to_pylist()):
+            got = stands.setdefault(text, ["near-duplicate", f"item:{item_id}", 0, original])
+            got[2] += 1
+            if kind == "translation":
+                got[0] = "translation"
+            if f"item:{item_id}" < got[1]:  # the same item whatever order the case returns them in
+                got[1], got[3] = f"item:{item_id}", original
+    if near and kept:
+        if translator is not None and stands:
+            common = sorted(stands, key=lambda t: (-stands[t][2], t))[:max_translated_texts]
+            originals = {stands[t][3]: t for t in common}
+            for text, original, how in translate_all(translator, list(originals)):
+                looked["translations"].append({"text": text, "of": original, "how": how})
+                norm = normalise_texts(pa.array([text], pa.string()))[0].as_py()
+                if norm and norm not in stands:
+                    stands[norm] = ["translation", stands[originals[original]][1], 0, text]
+        by_phrase = {q.norm: q for q in queries if q.source in ("phrase", "translation")}
+        index = StoryIndex(list(stands), list(by_phrase), seed=seed)
+        looked["near_texts"] = len(index.texts)
+        for batch, norm, taken in kept:
+            best, is_phrase, which = near_duplicates(norm, taken, index, min_similarity=min_similarity)
+            hit = np.flatnonzero(~np.isnan(best))
+            if not len(hit):
+                continue
+            kind, of = np.empty(len(hit), object), np.empty(len(hit), object)
+            for j, (phrase, w) in enumerate(zip(is_phrase[hit].tolist(), which[hit].tolist())):
+                if phrase:
+                    q = by_phrase[index.phrases[w]]
+                    kind[j], of[j] = ("translation" if q.source == "translation" else "near-duplicate"), q.of
+                else:
+                    kind[j], of[j] = stands[index.texts[w]][0], stands[index.texts[w]][1]
+            parts.append(_matches(batch, hit, kind, best[hit], of))
+    return _best_match(parts), looked
+
+
+def _matches(batch: pa.RecordBatch, rows: np.ndarray, kind, similarity, of) -> pa.Table:
+    take = pa.array(rows)
+    return pa.table({"platform": batch.column("platform").take(take), "item_id": batch.column("item_id").take(take),
+                     "match": pa.array(kind.tolist(), pa.string()), "similarity": pa.array(similarity, pa.float64()),
+                     "match_of": pa.array(of.tolist(), pa.string())})
+
+
+def _best_match(parts: list[pa.Table]) -> pa.Table:
+    """One row per item: its best way of matching (MATCH_KINDS order, then similarity)."""
+    matches = pa.concat_tables([t.cast(_MATCH_SCHEMA) for t in parts])
+    if not matches.num_rows:
+        return matches
+    rank = pc.index_in(matches["match"], value_set=pa.array(MATCH_KINDS))
+    t = matches.append_column("_rank", rank).sort_by([("platform", "ascending"), ("item_id", "ascending"),
+                                                      ("_rank", "ascending"), ("similarity", "descending")])
+    keys = pc.binary_join_element_wise(t["platform"], t["item_id"], "\x00").combine_chunks().to_numpy(
+        zero_copy_only=False)
+    return t.filter(pa.array(np.r_[True, keys[1:] != keys[:-1]])).drop_columns(["_rank"])
+
 
 def trace_story(case: Case, terms: list[str], *, store: bool = True, resolution: float = 1.0, min_group_size: int = 3,
-                max_target_accounts: int = 500, seed: int = 1) -> dict:
-    """Everything `trollscan spread` shows about the story the `terms` name (see `parse_query`).
+                max_target_accounts: int = 500, near: bool = True, min_similarity: float = 0.8,
+                translator: Translator | None = None, seed: int = 1) -> dict:
+    """Everything `trollscan spread` shows about the story the `terms` name (see `parse_query`):
+    items that match it (as written, normalised, near-duplicates with `near`, translations with a
+    `translator`) and everything below them.
 
     Raises BadParameter when no item of the case carries it.
     """
     if max_target_accounts < 2:
         raise BadParameter(f"The 'max_target_accounts' parameter of spread must be an int >= 2; "
                            f"got {max_target_accounts}.")
+    if not 0 < min_similarity <= 1:
+        raise BadParameter(f"The 'min_similarity' parameter of spread must be in (0, 1]; got {min_similarity}.")
     started = time.perf_counter()
     query = parse_query(terms)
-    story = read_story_items(case, query)
+    matches, looked = find_story(case, query, near=near, min_similarity=min_similarity, translator=translator,
+                                 seed=seed)
+    story = read_story_items(case, matches)
     if not story.num_rows:
         raise BadParameter(f"No item of the case carries {query.describe()}.",
                            "Check the spelling; phrases match whole words after normalisation (end a word with * "
-                           "for any ending), hashtags need '#', item ids 'item:'. Several terms are matched with OR.")
+                           "for any ending) and near-duplicates of phrases of 3 words or more; hashtags need '#', "
+                           "item ids 'item:'. Several terms are matched with OR.")
     tz = read_timezone(case)
     follows = read_follow_links(case, story)
     pairs = read_co_sharing(case, story, max_target_accounts=max_target_accounts)
@@ -64,10 +161,13 @@ def trace_story(case: Case, terms: list[str], *, store: bool = True, resolution:
     copies["written"] = _written(story)
     result = {
         "query": {"terms": list(query.terms), "urls": list(query.urls), "hashtags": list(query.hashtags),
-                  "phrases": list(query.phrases), "item_ids": list(query.item_ids)},
+                  "phrases": list(query.phrases), "item_ids": list(query.item_ids), "near_duplicates": near,
+                  "min_similarity": min_similarity, "translator": translator.name if translator is not None else None,
+                  "translations": looked["translations"], "near_duplicates_of_texts": looked["near_texts"]},
         "timezone": tz,
         "summary": _summary(story, cascade, rows, who),
-        "first_poster_details": (fp := first_posters(rows, ts, tz=tz)),
+        "first_poster_details": (fp := first_posters(rows, ts, tz=tz, id_ts=snowflake_times(
+            story["platform"].combine_chunks(), story["item_id"].combine_chunks(), ts))),
         "first_posters": [p["account_id"] for p in fp],
         "amplifiers": key_amplifiers(rows, ts, cascade["descendants"].to_numpy(),
                                      exclude=frozenset((p["platform"], p["account_id"]) for p in fp[:1])),
@@ -81,10 +181,15 @@ def trace_story(case: Case, terms: list[str], *, store: bool = True, resolution:
     result["seconds"] = round(time.perf_counter() - started, 3)
     if store:
         params = {"terms": list(query.terms), "resolution": resolution, "min_group_size": min_group_size,
-                  "max_target_accounts": max_target_accounts, "seed": seed}
+                  "max_target_accounts": max_target_accounts, "seed": seed, "near": near,
+                  "min_similarity": min_similarity, "translate": translator is not None}
         write_spread_results(case, params=params, seconds=result["seconds"],
                              evidence=evidence_table(result["evidence"]))
     return result
+
+
+_MATCH_SCHEMA = pa.schema([("platform", pa.string()), ("item_id", pa.string()), ("match", pa.string()),
+                           ("similarity", pa.float64()), ("match_of", pa.string())])
 
 
 class _Accounts:
@@ -137,6 +242,7 @@ def _summary(story: pa.Table, cascade: pa.Table, rows: list[dict], who: _Account
     inferred = {k.split(":", 1)[1]: v for k, v in sorted(links.items()) if k.startswith("inferred:")}
     return {
         "items": story.num_rows, "matched": int(np.sum(story["matched"].to_numpy(zero_copy_only=False))),
+        "matched_by": {k: v for k, v in _counts(story["match"]).items() if k is not None},
         "accounts": len(who.keys),
         "platforms": _counts(story["platform"]), "kinds": _counts(story["kind"]),
         "platform_links": sum(v for k, v in links.items() if k not in ("origin", "missing-parent")
@@ -241,5 +347,8 @@ def _cascade_columns(story: pa.Table, cascade: pa.Table, languages: list[str], g
         "at": pa.array(np.round(ts, 3), mask=np.isnan(ts)).to_pylist(),
         "parent_item_id": parent_ids.tolist(), "link": cascade["link"].to_pylist(),
         "depth": cascade["depth"].to_pylist(), "descendants": cascade["descendants"].to_pylist(),
-        "matched": story["matched"].to_pylist(), "language": languages, "group": group_of,
+        "matched": story["matched"].to_pylist(), "match": story["match"].to_pylist(),
+        "similarity": pa.array(np.round(story["similarity"].to_numpy(zero_copy_only=False), 3),
+                               mask=story["similarity"].is_null().to_numpy(zero_copy_only=False)).to_pylist(),
+        "match_of": story["match_of"].to_pylist(), "language": languages, "group": group_of,
     }

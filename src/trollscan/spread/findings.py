@@ -90,6 +90,11 @@ def render_spread_section(result: dict, *, max_hours: int = 72) -> dict:
             f"the rest share, quote or answer them) from {_when(chron['first_at'])} to {_when(chron['last_at'])} UTC. "
             f"{s['platform_links']:,} links come from the platform, {inferred:,} are inferred, "
             f"{s['missing_parents']:,} items answer or share an item the case lacks.")
+    how = s.get("matched_by", {})
+    if how:
+        said = {"item": "named by id", "exact": "as written", "normalised": "after normalisation", "link": "by link",
+                "hashtag": "by hashtag", "translation": "in translation", "near-duplicate": "as near-duplicates"}
+        lead += " Matched: " + ", ".join(f"{n:,} {said.get(k, k)}" for k, n in how.items()) + "."
     texts, accounts = result["texts"], result["accounts"]
     shares = []
     if texts["near_duplicate_share"] is not None:
@@ -105,8 +110,13 @@ def render_spread_section(result: dict, *, max_hours: int = 72) -> dict:
                      + ([f"The first mainstream account, {joined[0]['name']}, joined {joined[0]['hours_after_first']} "
                          f"hours after the first post."] if joined else [])
                      + [e["sentence"] for e in result["evidence"]],
-        "first_posters": [{k: p[k] for k in ("rank", "name", "account_id", "item_id", "at", "local_at", "sure", "why")}
+        "first_posters": [{k: p.get(k) for k in ("rank", "name", "account_id", "item_id", "at", "local_at", "sure",
+                                                 "why", "timed_by", "before")}
                           for p in result["first_poster_details"]],
+        "matched_by": how,
+        "translations": [t for t in result["query"].get("translations", []) if t["of"] in result["query"]["terms"]],
+        "translated_texts": sum(t["of"] not in result["query"]["terms"]
+                                for t in result["query"].get("translations", [])),
         "amplifiers": [{k: a[k] for k in ("name", "account_id", "surge", "surge_at", "items", "below")}
                        for a in result["amplifiers"]],
         "hours": [{"hour": h["hour"], "items": h["items"], "by_language": h["by_language"], "by_group": h["by_group"]}

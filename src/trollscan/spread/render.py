@@ -30,6 +30,15 @@ def render_story(result: dict, *, max_hours: int = 24) -> list[RenderableType]:
         ("Story ", "bold"), (terms, "bold"),
         f": {s['items']:,} items by {s['accounts']:,} accounts ({s['matched']:,} match the query), "
         f"{_when(chron['first_at'])} to {_when(chron['last_at'])} UTC ({chron['span_hours']} hours).")]
+    said = {"item": "named by id", "exact": "as written", "normalised": "after normalisation", "link": "by link",
+            "hashtag": "by hashtag", "translation": "in translation", "near-duplicate": "as near-duplicates"}
+    how = ", ".join(f"{n:,} {said.get(k, k)}" for k, n in s.get("matched_by", {}).items())
+    q = result["query"]
+    near = (f"near-duplicates of similarity {q['min_similarity']:g} or more" if q.get("near_duplicates")
+            else "no near-duplicates")
+    tool = (f"translations by {q['translator']} ({len(q['translations'])})" if q.get("translator")
+            else "no translator installed or --no-translate")
+    parts.append(Text(f"Matched: {how or 'none'} ({near}; {tool})."))
     inferred = ", ".join(f"{n:,} by {how}" for how, n in s["inferred_links"].items()) or "none"
     parts.append(Text(f"Cascade: {s['platform_links']:,} links from the platform, inferred: {inferred}; "
                       f"{s['missing_parents']:,} items whose parent the case lacks; {s['origins']:,} origin(s); "

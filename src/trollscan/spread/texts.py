@@ -1,9 +1,9 @@
 """Copies and near-copies among a story's texts, and the words a group uses.
 
-A simple normalisation of its own (lower case, links and mentions out, punctuation and emoji out),
-the same as the co-action layers' TEXT_SQL; near-duplicates by MinHash over words and word pairs,
-banded so that texts sharing about half their words or more fall into one family. Switch to
-`trollscan.text` (normalisation and near-duplicate families) once it lands.
+Texts are normalised with `trollscan.text` (the text detectors' kernel: letter case, links and
+mentions, punctuation and emoji, Kazakh and Kyrgyz letters, look-alike letters, letter runs), and
+near-duplicates are its template families: MinHash LSH over character shingles, every candidate
+verified exactly (Indel similarity of the normalised texts, 0.8 or more by default).
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import igraph as ig
+
+from ..text.families import text_families as _families
+from ..text.normalise import normalise_texts
 
 __all__ = ["normalise_texts", "text_families", "top_words", "top_words_by_group", "STOPWORDS"]
 
-_PERMUTATIONS = 64
-_BANDS = 16  # 4 rows a band: texts with Jaccard 0.6 collide in some band with probability ~0.9
-_PRIME = (1 << 61) - 1
 STOPWORDS = frozenset(
     "the and for with that this from have has are was were not but you your our their about over into what "
     "des les une dans pour pas que qui sur est der die das und ist nicht ein eine den dem mit von wegen "
@@ -25,106 +24,47 @@ STOPWORDS = frozenset(
     "над под про через rt amp https http www".split())
 
 
-def normalise_texts(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Lower case; links, @mentions, punctuation, emoji and extra spaces removed (nulls stay null)."""
-    t = pc.utf8_lower(texts)
-    t = pc.replace_substring_regex(t, r"https?://\S+|@[\p{L}\p{N}_]+", " ")
-    t = pc.replace_substring_regex(t, r"[^\p{L}\p{N}]+", " ")
-    t = pc.utf8_trim_whitespace(t)
-    return t.combine_chunks() if isinstance(t, pa.ChunkedArray) else t
-
-
-def _shingles(norm: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(row, shingle code) for every word and word pair of every text."""
-    words = pc.split_pattern(pc.fill_null(norm, ""), " ")
-    lengths = pc.list_value_length(words).to_numpy(zero_copy_only=False)
-    flat = pc.list_flatten(words)
-    if not len(flat):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    codes = pc.dictionary_encode(flat).indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    row = np.repeat(np.arange(len(lengths)), lengths)
-    vocab = int(codes.max()) + 1
-    same_row = row[1:] == row[:-1]
-    pair = (codes[:-1] * vocab + codes[1:])[same_row] + vocab
-    return np.concatenate([row, row[1:][same_row]]), np.concatenate([codes, pair])
-
-
 def text_families(texts: pa.Array | pa.ChunkedArray, accounts: list[str] | np.ndarray, *,
-                  min_chars: int = 20, min_similarity: float = 0.5, seed: int = 1) -> dict[str, np.ndarray]:
-    """Per text: `family` (texts linked by an estimated Jaccard similarity of words and word pairs of
-    at least `min_similarity`; -1 for texts shorter than `min_chars`), `exact` (another account wrote the same normalised text), `near` (another account
+                  min_chars: int = 20, min_similarity: float = 0.8, seed: int = 1) -> dict[str, np.ndarray]:
+    """Per text (in time order): `family` (`trollscan.text` template families: texts linked by an
+    Indel similarity of at least `min_similarity`; -1 for a text in no family or shorter than
+    `min_chars`), `exact` (another account wrote the same normalised text), `near` (another account
     wrote a near-copy), `templated` (its family holds texts of three accounts or more).
 
     Reads:    texts and their authors
     Misleads: quotes of one slogan, song lyrics, and "RT"-style copies a client makes on its own.
     """
-    norm = normalise_texts(texts)
-    n = len(norm)
-    lengths = pc.fill_null(pc.utf8_length(norm), 0).to_numpy(zero_copy_only=False)
-    usable = lengths >= min_chars
-    accounts = np.asarray(accounts, dtype=object)
+    n = len(texts)
     family = np.full(n, -1, np.int64)
     out = {"family": family, "exact": np.zeros(n, bool), "near": np.zeros(n, bool), "templated": np.zeros(n, bool)}
-    rows = np.flatnonzero(usable)
-    if len(rows) < 2:
+    if n < 2:
         return out
-    # one signature per distinct text: copies share it
-    encoded = pc.dictionary_encode(norm.take(pa.array(rows)))
-    text_id = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    # Families of the distinct texts (a story repeats a few texts many times): the same families,
+    # for a fraction of the memory.
+    texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+    encoded = pc.dictionary_encode(texts)
+    has = ~np.asarray(pc.is_null(encoded.indices).to_numpy(zero_copy_only=False), bool)
+    code = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
     distinct = encoded.dictionary
-    row, code = _shingles(distinct)
-    rng = np.random.default_rng(seed)
-    a = rng.integers(1, _PRIME, _PERMUTATIONS, dtype=np.int64)
-    b = rng.integers(0, _PRIME, _PERMUTATIONS, dtype=np.int64)
-    sig = np.empty((len(distinct), _PERMUTATIONS), np.int64)
-    order = np.argsort(row, kind="stable")
-    starts = np.flatnonzero(np.r_[True, row[order][1:] != row[order][:-1]])  # every usable text has a word
-    x = (code[order].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(4)  # spread the codes
-    for k in range(_PERMUTATIONS):  # uint64 products wrap: a hash, deterministic on every machine
-        h = ((x * np.uint64(a[k]) + np.uint64(b[k])) % np.uint64(_PRIME)).astype(np.int64)
-        sig[:, k] = np.minimum.reduceat(h, starts)
-    fam = _band_families(sig, min_similarity)[text_id]
-    family[rows] = fam
-    # how many distinct accounts write in each family, and each exact text
-    who = accounts[rows].astype(str)
+    norm = normalise_texts(distinct)
+    usable = pc.fill_null(pc.utf8_length(norm), 0).to_numpy(zero_copy_only=False) >= min_chars
+    members = _families(distinct, min_chars=min_chars, min_similarity=min_similarity, seed=seed).members
+    fam_of = np.where(usable, len(distinct) + np.arange(len(distinct)), -1)  # alone: a family of its own
+    fam_of[members["row"].to_numpy()] = members["family_id"].to_numpy()
+    text_of = pc.dictionary_encode(norm).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    rows = np.flatnonzero(has & usable[code])
+    if not len(rows):
+        return out
+    fam = fam_of[code[rows]]
+    who = np.asarray(accounts, dtype=object)[rows].astype(str)
+    same = text_of[code[rows]]
     fam_accounts = _distinct_per(fam, who)
-    text_accounts = _distinct_per(text_id, who)
+    _, inverse, size = np.unique(fam, return_inverse=True, return_counts=True)
+    family[rows] = np.where(size[inverse.ravel()] >= 2, fam, -1)  # a text written once is in no family
     out["near"][rows] = fam_accounts[fam] >= 2
-    out["exact"][rows] = text_accounts[text_id] >= 2
+    out["exact"][rows] = _distinct_per(same, who)[same] >= 2
     out["templated"][rows] = fam_accounts[fam] >= 3
     return out
-
-
-def _band_families(sig: np.ndarray, min_similarity: float) -> np.ndarray:
-    """Families of texts: in each band, every text joins the first text of its bucket when their
-    signatures agree on at least `min_similarity` of their values (a star per bucket keeps this
-    linear however many copies a text has)."""
-    m = len(sig)
-    per = _PERMUTATIONS // _BANDS
-    src, dst = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    for band in range(_BANDS):
-        part = sig[:, band * per:(band + 1) * per].astype(np.uint64)
-        mixed = np.zeros(m, np.uint64)
-        for col in range(per):  # one 64-bit key per band; a rare false bucket is caught by the check below
-            mixed = (mixed ^ part[:, col]) * np.uint64(0x100000001B3)
-        _, bucket = np.unique(mixed, return_inverse=True)
-        bucket = bucket.ravel()
-        order = np.argsort(bucket, kind="stable")
-        head_of = np.empty(bucket.max() + 1, np.int64)
-        head_of[bucket[order[::-1]]] = order[::-1]  # the lowest row of each bucket
-        head = head_of[bucket]
-        cand = np.flatnonzero(head != np.arange(m))
-        if not len(cand):
-            continue
-        agree = (sig[cand] == sig[head[cand]]).mean(axis=1)
-        ok = cand[agree >= min_similarity]
-        src.append(ok)
-        dst.append(head[ok])
-    src, dst = np.concatenate(src), np.concatenate(dst)
-    graph = ig.Graph(n=m, edges=np.column_stack([src, dst]).tolist())
-    label = np.asarray(graph.connected_components().membership, np.int64)
-    _, fam = np.unique(label, return_inverse=True)
-    return fam.ravel()
 
 
 def _distinct_per(group: np.ndarray, who: np.ndarray) -> np.ndarray:

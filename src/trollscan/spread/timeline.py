@@ -10,8 +10,14 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["clock_precision_s", "first_posters", "key_amplifiers", "chronology", "is_mainstream", "local_hours"]
+__all__ = ["clock_precision_s", "first_posters", "key_amplifiers", "chronology", "is_mainstream", "local_hours",
+           "snowflake_times", "SNOWFLAKE_EPOCH_MS", "SNOWFLAKE_PLATFORMS"]
+
+# Twitter/X ids ("snowflakes", since 4 Nov 2010) carry their creation time: ms = (id >> 22) + epoch.
+SNOWFLAKE_EPOCH_MS = 1288834974657
+SNOWFLAKE_PLATFORMS = frozenset({"twitter", "x"})
 
 _MAINSTREAM = re.compile(
     r"\b(news|media|daily|times|tv|radio|press|agency|gazette|herald|wire|rundschau|post|"
@@ -29,12 +35,44 @@ def clock_precision_s(ts: np.ndarray) -> float:
     return 1.0 if np.all(np.mod(dated, 1) == 0) else 0.001
 
 
-def _iso(t: float, tz: ZoneInfo | None = None) -> str:
-    when = datetime.fromtimestamp(t, timezone.utc)
-    return (when.astimezone(tz) if tz else when.replace(tzinfo=None)).isoformat(timespec="seconds")
+def _iso(t: float, tz: ZoneInfo | None = None, *, ms: bool = False) -> str:
+    when = datetime.fromtimestamp(round(t, 3), timezone.utc)
+    return (when.astimezone(tz) if tz else when.replace(tzinfo=None)).isoformat(
+        timespec="milliseconds" if ms else "seconds")
 
 
-def first_posters(rows: list[dict], ts: np.ndarray, *, tz: str = "UTC", limit: int = 10) -> list[dict]:
+def snowflake_times(platforms, item_ids, ts: np.ndarray) -> np.ndarray:
+    """Per item (`platforms`, `item_ids`: Arrow arrays or lists), its time to the millisecond (epoch
+    seconds) read from its id, where the id is a Twitter/X snowflake; NaN elsewhere. An id is
+    trusted only when it is one: a decimal number on twitter or x whose time falls inside the second
+    (or minute) its item's timestamp `ts` names. A hashed id (information-operation archives), a
+    small sequential id (before Nov 2010), a made-up id, or an item with no timestamp never counts:
+    the order then falls back to the clock."""
+    platforms = pa.array(platforms, pa.string()) if isinstance(platforms, list) else platforms
+    item_ids = pa.array(item_ids, pa.string()) if isinstance(item_ids, list) else item_ids
+    out = np.full(len(ts), np.nan)
+    ok = pc.and_(pc.is_in(platforms, value_set=pa.array(sorted(SNOWFLAKE_PLATFORMS))),
+                 pc.match_substring_regex(item_ids, r"^[1-9][0-9]{0,18}$"))
+    ok = np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), bool) & ~np.isnan(ts)
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        return out
+    value = pc.cast(pc.array_take(item_ids, pa.array(rows)), pa.uint64()).to_numpy(zero_copy_only=False)
+    small = value < np.uint64(2**63)
+    rows, value = rows[small], value[small]
+    at = ((value >> np.uint64(22)).astype(np.int64) + SNOWFLAKE_EPOCH_MS) / 1000.0
+    plats = np.asarray(platforms.to_pylist(), dtype=object)
+    tick = np.ones(len(rows))
+    for p in set(plats[rows].tolist()):
+        mine = plats == p
+        tick[plats[rows] == p] = max(clock_precision_s(ts[mine]), 1.0)
+    inside = (ts[rows] - 1e-6 <= at) & (at < ts[rows] + tick)  # inside the clock's tick its timestamp names
+    out[rows[inside]] = at[inside]
+    return out
+
+
+def first_posters(rows: list[dict], ts: np.ndarray, *, tz: str = "UTC", limit: int = 10,
+                  id_ts: np.ndarray | None = None) -> list[dict]:
     """The accounts that carried the story first, ranked, with how sure each place is.
 
     `rows`: the story's items (platform, item_id, kind, account_id, name, parent_account_id,
@@ -42,10 +80,16 @@ def first_posters(rows: list[dict], ts: np.ndarray, *, tz: str = "UTC", limit: i
     Places within the clock's precision of the next are "low"; so is an account whose item is
     missing from the case (deleted, or not collected) and which is known only because a later item
     answers or shares it. Undated items make every place "medium" at best.
+
+    `id_ts` (`snowflake_times`): times to the millisecond read from the items' ids; where given,
+    they order the items within their second, and a place between two such items has a clock of
+    1 ms (its `why` says the ids ordered it).
     """
     zone = ZoneInfo(tz)
     precision = {p: clock_precision_s(ts[[i for i, r in enumerate(rows) if r["platform"] == p]])
                  for p in {r["platform"] for r in rows}}
+    by_id = np.zeros(len(ts), bool) if id_ts is None else ~np.isnan(id_ts)
+    ts = np.where(by_id, id_ts, ts) if id_ts is not None else ts
     undated = int(np.isnan(ts).sum())
     seen: set[tuple[str, str]] = set()
     cands: list[dict] = []
@@ -65,17 +109,21 @@ def first_posters(rows: list[dict], ts: np.ndarray, *, tz: str = "UTC", limit: i
             seen.add(key)
             cands.append({"platform": r["platform"], "account_id": r["account_id"], "item_id": r["item_id"],
                           "kind": r["kind"], "at": float(ts[i]), "name": r["name"], "t": float(ts[i]),
-                          "status": r.get("account_status")})
+                          "status": r.get("account_status"), "by_id": bool(by_id[i])})
         if len(cands) > limit:
             break
     out = []
     for k, c in enumerate(cands[:limit]):
         nxt = cands[k + 1]["t"] if k + 1 < len(cands) else None
         prev = cands[k - 1]["t"] if k else None
-        tick = precision[c["platform"]]
+        near = [cands[j] for j in (k - 1, k + 1) if 0 <= j < len(cands)]
+        to_ms = c.get("by_id") and all(d.get("by_id") for d in near)
+        tick = 0.001 if to_ms else precision[c["platform"]]
         gaps = [g for g in ((nxt - c["t"]) if nxt is not None else None, (c["t"] - prev) if prev is not None else None)
                 if g is not None]
         why = []
+        if to_ms and gaps and min(gaps) < precision[c["platform"]]:
+            why.append(f"ordered within the clock's {precision[c['platform']]:g} s by the milliseconds in the tweet ids")
         if c["at"] is None:
             sure = "low"
             why.append(f"its item is not in the case (deleted, or not collected); {c['via_name']}'s item "
@@ -96,11 +144,12 @@ def first_posters(rows: list[dict], ts: np.ndarray, *, tz: str = "UTC", limit: i
         out.append({
             "rank": k + 1, "platform": c["platform"], "account_id": c["account_id"], "name": c.get("name"),
             "item_id": c["item_id"], "kind": c["kind"],
-            "at": _iso(c["at"]) if c["at"] is not None else None,
-            "local_at": _iso(c["at"], zone) if c["at"] is not None else None,
+            "at": _iso(c["at"], ms=bool(c.get("by_id"))) if c["at"] is not None else None,
+            "local_at": _iso(c["at"], zone, ms=bool(c.get("by_id"))) if c["at"] is not None else None,
             "before": _iso(c["before"]) if c.get("before") is not None else None,
             "gap_to_next_s": round(nxt - c["t"], 3) if nxt is not None and c["at"] is not None else None,
-            "clock_precision_s": tick, "sure": sure, "why": "; ".join(why)})
+            "clock_precision_s": tick, "timed_by": "id" if c.get("by_id") else "clock", "sure": sure,
+            "why": "; ".join(why)})
     return out
 
 

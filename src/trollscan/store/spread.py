@@ -1,8 +1,9 @@
 """Reading a story out of a case: the items that carry it, the links among its spreaders, what
 else they share, how they post; and writing its findings. The only DuckDB I/O of `trollscan spread`.
 
-The set-heavy work (matching every item of the case, the reshare closure, the co-sharing pairs,
-per-account cadence) is one SQL query each, plain enough for Spark SQL too.
+The set-heavy work (the items a query names by id, link or hashtag, the reshare closure, the
+co-sharing pairs, per-account cadence) is one SQL query each, plain enough for Spark SQL too. Texts
+are read in batches and matched in `spread.match` (with `trollscan.text`'s normalisation).
 """
 
 from __future__ import annotations
@@ -15,20 +16,20 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..coordination.layers import TEXT_SQL, URL_SQL
+from ..coordination.layers import URL_SQL
 from .case import Case, fetch_arrow
 from .results import input_fingerprint, write_results
 
 if TYPE_CHECKING:
     from ..spread.query import StoryQuery
 
-__all__ = ["read_story_items", "read_follow_links", "read_co_sharing", "read_cadence", "read_group_tags",
+__all__ = ["read_story_items", "read_named_items", "read_seed_items", "read_text_batches", "read_follow_links",
+           "read_co_sharing", "read_cadence", "read_group_tags",
            "read_timezone", "write_spread_results", "read_last_spread_params", "DOMAIN_SQL"]
 
 # The host of a link, lower case, without "www." (what "domains" of a group counts).
 DOMAIN_SQL = r"lower(regexp_extract(url, '^[a-zA-Z][a-zA-Z0-9+.-]*://(?:www\.)?([^/?#:@]+)', 1))"
 
-_TEXT = TEXT_SQL.strip()
 _URL = URL_SQL.strip()
 
 
@@ -59,67 +60,75 @@ def _normalised(case: Case, values: tuple[str, ...], expr: str, column: str) -> 
     return [r[0] for r in rows]
 
 
-def _match_params(case: Case, query: StoryQuery) -> dict:
-    """The query's terms normalised with the same SQL that normalises the items."""
-    phrases = [p for p in query.phrases if not p.endswith("*")]
-    prefixes = [p[:-1] for p in query.phrases if p.endswith("*") and p[:-1].strip()]
-    item_ids = list(query.item_ids)
-    # a one-word phrase that is an item id of the case is (also) that item
-    words = [p for p in query.phrases if " " not in p]
-    if words:
-        item_ids += [r[0] for r in case.con.execute(
-            "SELECT DISTINCT item_id FROM items WHERE item_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY 1",
-            [words]).fetchall()]
-    # an item's own words are the story too: copies and forwards of it that the platform did not link
-    same_text = [r[0] for r in case.con.execute(
-        f"SELECT DISTINCT t FROM (SELECT {_TEXT} AS t FROM items WHERE item_id IN (SELECT unnest(?::VARCHAR[])) "
-        "AND text IS NOT NULL) WHERE length(t) >= 20 ORDER BY 1", [item_ids]).fetchall()] if item_ids else []
-    return {
-        "items": sorted(set(item_ids)),
-        "urls": _normalised(case, query.urls, _URL, "url"),
-        "tags": sorted(set(query.hashtags)),
-        "exact": _normalised(case, tuple(phrases), _TEXT, "text"),
-        "prefix": _normalised(case, tuple(prefixes), _TEXT, "text"),
-        "same_text": same_text,
-    }
+def read_named_items(case: Case, query: StoryQuery) -> dict[str, str | None]:
+    """The items the query names (`item:ID`, or a one-word phrase that is an item id of the case):
+    item id -> its text (None without one)."""
+    ids = sorted(set(query.item_ids) | {p for p in query.phrases if " " not in p})
+    if not ids:
+        return {}
+    rows = case.con.execute("SELECT item_id, any_value(text ORDER BY platform) FROM items "
+                            "WHERE item_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY item_id ORDER BY 1",
+                            [ids]).fetchall()
+    return {item_id: text for item_id, text in rows}
 
 
-def _seed_sql() -> str:
-    # `first` words of the phrases let DuckDB skip most texts before normalising them
-    return f"""
-    SELECT platform, item_id FROM (
-        SELECT platform, item_id, urls, hashtags, text,
-               CASE WHEN text IS NOT NULL AND (len($same_text) > 0 OR list_bool_or(list_transform($first,
-                         lambda w: contains(lower(text), w)))) THEN {_TEXT} END AS t
-        FROM items WHERE kind <> 'reaction')
-    WHERE list_contains($items, item_id)
-       OR (len($urls) > 0 AND urls IS NOT NULL AND list_has_any(list_transform(urls, lambda url: {_URL}), $urls))
-       OR (len($tags) > 0 AND hashtags IS NOT NULL
-           AND list_has_any(list_transform(hashtags, lambda h: lower(h)), $tags))
-       OR (len($exact) > 0 AND hashtags IS NOT NULL AND list_has_any(list_transform(hashtags, lambda h: lower(h)), $exact))
-       OR (t IS NOT NULL AND (list_bool_or(list_transform($exact, lambda p: contains(' ' || t || ' ', ' ' || p || ' ')))
-                              OR list_bool_or(list_transform($prefix, lambda p: contains(' ' || t, ' ' || p)))
-                              OR list_contains($same_text, t)))
-    """
+_MATCH_SCHEMA = pa.schema([("platform", pa.string()), ("item_id", pa.string()), ("match", pa.string()),
+                           ("similarity", pa.float64()), ("match_of", pa.string())])
 
 
-def read_story_items(case: Case, query: StoryQuery) -> pa.Table:
-    """Every item that carries the story: those matching the query (`matched`), and every share,
-    quote or reply below them (reactions left out), in time order, with their authors' profile,
-    the analyst's latest label and the latest verdict.
+def read_seed_items(case: Case, query: StoryQuery, named: dict[str, str | None]) -> pa.Table:
+    """The items that carry the story by id, link or hashtag (a one-word phrase matches that hashtag
+    too): platform, item_id, match ('item', 'link' or 'hashtag'), similarity (1), match_of (the
+    item, the normalised link or the hashtag)."""
+    tags = sorted(set(query.hashtags) | {p.lower().lstrip("#") for p in query.phrases
+                                         if " " not in p and not p.endswith("*")})
+    params = {"items": sorted(named), "urls": _normalised(case, query.urls, _URL, "url"), "tags": tags}
+    if not any(params.values()):
+        return _MATCH_SCHEMA.empty_table()
+    return fetch_arrow(case.con, f"""
+        SELECT platform, item_id, m.match, 1.0::DOUBLE AS similarity, m.match_of FROM (
+            SELECT platform, item_id,
+                   CASE WHEN list_contains($items::VARCHAR[], item_id)
+                             THEN {{'match': 'item', 'match_of': 'item:' || item_id}}
+                        WHEN len(u) > 0 THEN {{'match': 'link', 'match_of': u[1]}}
+                        WHEN len(h) > 0 THEN {{'match': 'hashtag', 'match_of': '#' || h[1]}} END AS m
+            FROM (SELECT platform, item_id,
+                         CASE WHEN len($urls::VARCHAR[]) > 0 AND urls IS NOT NULL THEN
+                              list_sort(list_intersect(list_transform(urls, lambda url: {_URL}), $urls::VARCHAR[]))
+                              ELSE [] END AS u,
+                         CASE WHEN len($tags::VARCHAR[]) > 0 AND hashtags IS NOT NULL THEN
+                              list_sort(list_intersect(list_transform(hashtags, lambda t: lower(t)), $tags::VARCHAR[]))
+                              ELSE [] END AS h
+                  FROM items WHERE kind <> 'reaction'))
+        WHERE m IS NOT NULL ORDER BY platform, item_id""", params).cast(_MATCH_SCHEMA)
+
+
+def read_text_batches(case: Case, *, batch_rows: int = 200_000) -> Iterator[pa.RecordBatch]:
+    """(platform, item_id, text) of every item with a text (reactions left out), in batches, read as
+    they are used (so only one batch of raw texts is in memory). Run no other query on the case
+    until the last batch is read."""
+    relation = case.con.sql("SELECT platform, item_id, text FROM items WHERE kind <> 'reaction' AND text IS NOT NULL "
+                            "AND text <> ''")
+    reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader  # DuckDB 2 renamed it
+    yield from reader(batch_rows)
+
+
+def read_story_items(case: Case, matches: pa.Table) -> pa.Table:
+    """Every item that carries the story: those that match it (`matches`: platform, item_id, match,
+    similarity, match_of; `matched` true), and every share, quote or reply below them (reactions
+    left out), in time order, with their authors' profile, the analyst's latest label and the latest
+    verdict.
 
     `parent_state`: 'story' (the parent carries the story too), 'outside' (the parent is in the case
     but does not carry it), 'missing' (the platform names a parent the case lacks: deleted or not
     collected), NULL (no parent).
     """
-    params = _match_params(case, query)
-    params["first"] = sorted({p.split(" ")[0] for p in params["exact"] + params["prefix"] if p})
-    types = {k: "VARCHAR[]" for k in params}
-    seed = _seed_sql()
-    for name, typ in types.items():
-        seed = seed.replace(f"${name}", f"${name}::{typ}")
     con = case.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _story_seed AS {seed}", params)
+    con.register("_story_matches", matches.select(["platform", "item_id", "match", "similarity", "match_of"]))
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _story_seed AS SELECT * FROM _story_matches")
+    finally:
+        con.unregister("_story_matches")
     try:
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _story AS
@@ -136,7 +145,7 @@ def read_story_items(case: Case, query: StoryQuery) -> pa.Table:
                  ver AS (SELECT platform, account_id, arg_max(label, run_id) AS verdict FROM verdicts GROUP BY ALL)
             SELECT i.platform, i.item_id, i.kind, i.account_id, i.created_at, i.parent_id, i.parent_account_id,
                    i.root_id, i.target_id, i.text, i.language, i.urls, i.hashtags,
-                   m.item_id IS NOT NULL AS matched,
+                   m.item_id IS NOT NULL AS matched, m.match, m.similarity, m.match_of,
                    CASE WHEN i.parent_id IS NULL THEN NULL WHEN ps.item_id IS NOT NULL THEN 'story'
                         WHEN p.item_id IS NOT NULL THEN 'outside' ELSE 'missing' END AS parent_state,
                    a.handle, a.name, a.verified, a.followers_count, a.bio, a.status AS account_status,

@@ -1,5 +1,6 @@
 import pyarrow as pa
 
+from trollscan.spread import find_story
 from trollscan.spread.query import parse_query
 from trollscan.store.spread import (read_cadence, read_co_sharing, read_follow_links, read_group_tags,
                                     read_story_items, read_timezone)
@@ -11,8 +12,8 @@ def ids(table: pa.Table) -> list[str]:
     return sorted(table["item_id"].to_pylist())
 
 
-def story_of(case, *terms) -> pa.Table:
-    return read_story_items(case, parse_query(list(terms)))
+def story_of(case, *terms, **options) -> pa.Table:
+    return read_story_items(case, find_story(case, parse_query(list(terms)), **options)[0])
 
 
 def test_a_link_matches_whatever_tracking_parameters_fragment_or_host_case(load) -> None:

@@ -1,7 +1,7 @@
 import numpy as np
 
 from trollscan.spread.timeline import (chronology, clock_precision_s, first_posters, is_mainstream, key_amplifiers,
-                                       local_hours)
+                                       local_hours, snowflake_times)
 
 T = 1_581_116_400.0  # 2020-02-07 23:00:00 UTC
 
@@ -85,3 +85,41 @@ def test_mainstream_by_badge_followers_or_a_newsroom_name_not_a_journalists_bio(
     assert is_mainstream({"display_name": "Steppe Today", "bio": "News"}) == "a newsroom by its bio"
     assert is_mainstream({"display_name": "Gulf World News"}) == "a newsroom by its name"
     assert is_mainstream({"display_name": "Sotiri", "bio": "Freelance journalist"}) is None
+
+
+def snowflake(ms: int, sequence: int = 0) -> str:
+    """A Twitter/X id made the way Twitter makes them: time since its epoch, worker bits, sequence."""
+    return str(((ms - 1288834974657) << 22) | (5 << 12) | sequence)
+
+
+def test_a_snowflake_id_gives_the_millisecond_only_when_it_agrees_with_the_timestamp() -> None:
+    ms = int(T * 1000) + 7250  # 23:00:07.250; the times are in whole seconds
+    ids = [snowflake(ms), snowflake(ms + 5000), "1491000000000000001", "9f86d081884c7d65", "20", snowflake(ms),
+           snowflake(ms)]
+    platforms = ["twitter", "twitter", "twitter", "twitter", "twitter", "telegram", "twitter"]
+    got = snowflake_times(platforms, ids, np.array([T + 7] * 6 + [np.nan]))
+    assert got[0] == ms / 1000
+    # 5 s later than its second, a made-up id, a hashed id, a small id, another platform, no timestamp
+    assert np.isnan(got[1:]).all()
+
+
+def test_tweet_ids_order_items_of_the_same_second_and_the_place_says_so() -> None:
+    ms = int(T * 1000)
+    rows = [row(snowflake(ms + 900), "late"), row(snowflake(ms + 120), "early"), row(snowflake(ms + 5000), "c")]
+    ts = np.array([T, T, T + 5])
+    clock_only = first_posters(rows, ts)
+    assert [p["account_id"] for p in clock_only][:2] == ["late", "early"] and clock_only[0]["sure"] == "low"
+    got = first_posters(rows, ts, id_ts=snowflake_times(["twitter"] * 3, [r["item_id"] for r in rows], ts))
+    assert [p["account_id"] for p in got] == ["early", "late", "c"]
+    first = got[0]
+    assert first["timed_by"] == "id" and first["clock_precision_s"] == 0.001 and first["sure"] == "high"
+    assert first["at"] == "2020-02-07T23:00:00.120" and first["gap_to_next_s"] == 0.78
+    assert "milliseconds in the tweet ids" in first["why"]
+
+
+def test_an_id_that_is_no_snowflake_leaves_the_clock_to_order() -> None:
+    rows = [row("1491000000000000002", "b"), row("1491000000000000001", "a")]
+    ts = np.array([T, T])
+    got = first_posters(rows, ts, id_ts=snowflake_times(["twitter"] * 2, [r["item_id"] for r in rows], ts))
+    assert [p["account_id"] for p in got] == ["b", "a"]
+    assert got[0]["timed_by"] == "clock" and got[0]["sure"] == "low" and "milliseconds" not in got[0]["why"]
