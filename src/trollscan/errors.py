@@ -13,6 +13,7 @@ __all__ = [
     "BadFile",
     "TooLarge",
     "BadParameter",
+    "TranslatorFailed",
 ]
 
 
@@ -62,3 +63,7 @@ class TooLarge(TrollscanError):
 
 class BadParameter(TrollscanError):
     """An option has a value outside its range."""
+
+
+class TranslatorFailed(TrollscanError):
+    """The installed translation tool failed on a text."""

@@ -23,10 +23,10 @@ import shutil
 import subprocess
 from typing import Protocol
 
-from ..errors import TrollscanError
+from ..errors import TranslatorFailed
 from .language import guess_language
 
-__all__ = ["Translator", "ApertiumTranslator", "find_translator", "translate_all", "TranslatorFailed", "ISO_639_1"]
+__all__ = ["Translator", "ApertiumTranslator", "find_translator", "translate_all", "ISO_639_1"]
 
 # ISO 639-3 (Apertium's pair names) to the ISO 639-1 codes the rest of trollscan uses.
 ISO_639_1 = {"eng": "en", "spa": "es", "rus": "ru", "ukr": "uk", "bel": "be", "kaz": "kk", "kir": "ky", "tat": "tt",
@@ -36,10 +36,6 @@ ISO_639_1 = {"eng": "en", "spa": "es", "rus": "ru", "ukr": "uk", "bel": "be", "k
              "oci": "oc", "epo": "eo", "bre": "br", "srd": "sc", "ast": "ast", "zho": "zh", "ara": "ar", "tur": "tr",
              "uzb": "uz", "tgk": "tg"}
 _MODE = re.compile(r"^([a-z]{2,3})-([a-z]{2,3})$")
-
-
-class TranslatorFailed(TrollscanError):
-    """The installed translation tool failed on a text."""
 
 
 class Translator(Protocol):

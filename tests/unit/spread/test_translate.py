@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from trollscan.spread import trace_story
-from trollscan.spread.translate import ApertiumTranslator, TranslatorFailed, find_translator, translate_all
+from trollscan.errors import TranslatorFailed
+from trollscan.spread.translate import ApertiumTranslator, find_translator, translate_all
 
 from .conftest import item
 
