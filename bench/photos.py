@@ -10,10 +10,17 @@ nothing). A method's answer per query is its closest gallery photo within its th
 Precision = right answers / answers given; recall = copies matched to their own original.
 
 Compared in the same run: PDQ alone (the whole picture, 31 bits), PDQ with its dihedral variants,
-trollscan (dihedral PDQ + low-frequency hashes of crop views + alignment of candidates), and
+trollscan (dihedral PDQ + low-frequency hashes of crop views + alignment of candidates, angle
+included), and
 imagededup's PHash, DHash, WHash and AHash (64 bits, its default threshold of 10). imagededup is
 imported without its CNN module (which needs torch): `pip install --no-deps imagededup pywavelets
 scikit-learn tqdm` is enough for its hashing.
+
+Also measured: incremental matching (the set less a tenth of the queries is matched, then the whole
+set with the decisions of that run, as a scan after new photos does: time and pairs checked), a
+sanity check on the two real photographs scikit-learn ships (their copies must match; other parts of
+the same photograph, overlapping it by 5-25 %, must not), and hashing speed in images per second of
+wall time and of CPU time (on a shared machine the CPU figure is the steadier one).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib
+import os
 import pathlib
 import statistics
 import sys
@@ -34,7 +42,7 @@ from PIL import Image
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import photo_set  # noqa: E402
 
-from trollscan.photos import HammingIndex, decode, find_matches, hash_image  # noqa: E402
+from trollscan.photos import HammingIndex, decode, hash_image, match_images, pairs_decided  # noqa: E402
 from trollscan.photos.hashing import hamming  # noqa: E402
 
 
@@ -110,7 +118,7 @@ def pdq_methods(gallery: dict, queries: list) -> dict[str, dict]:
     return out
 
 
-def trollscan_method(gallery: dict, queries: list) -> tuple[dict, float, int]:
+def _hashed(gallery: dict, queries: list) -> tuple[list, list, list, list]:
     images, decoded, side, owner = [], [], [], []
     for s, data in gallery.items():
         h, d = hash_image(hashlib.sha256(data).hexdigest(), data)
@@ -118,9 +126,10 @@ def trollscan_method(gallery: dict, queries: list) -> tuple[dict, float, int]:
     for name, data, _truth, _kind in queries:
         h, d = hash_image(hashlib.sha256(data).hexdigest(), data)
         images.append(h), decoded.append(d), side.append(0), owner.append(name)
-    started = time.perf_counter()
-    m = find_matches(images, lambda i: decoded[i], sides=side, skip_within=(0, 1))
-    seconds = time.perf_counter() - started
+    return images, decoded, side, owner
+
+
+def _answers(m, images: list, side: list, owner: list) -> dict:
     index = {h.key: n for n, h in enumerate(images)}
     best: dict[str, tuple[int, int]] = {}
     for r in m.to_pylist():
@@ -128,7 +137,58 @@ def trollscan_method(gallery: dict, queries: list) -> tuple[dict, float, int]:
         q, g = (a, b) if side[a] == 0 else (b, a)
         if owner[q] not in best or r["distance"] < best[owner[q]][0]:
             best[owner[q]] = (r["distance"], owner[g])
-    return _score({k: v[1] for k, v in best.items()}, queries), seconds, m.num_rows
+    return {k: v[1] for k, v in best.items()}
+
+
+def trollscan_method(gallery: dict, queries: list) -> tuple[dict, float, int, dict]:
+    """Scores, matching seconds, pairs kept; and the incremental run's figures."""
+    images, decoded, side, owner = _hashed(gallery, queries)
+    started = time.perf_counter()
+    m, checked = match_images(images, lambda i: decoded[i], sides=side, skip_within=(0, 1))
+    seconds = time.perf_counter() - started
+    # incremental: all but the last tenth of the queries first, then everything with what that run decided
+    first = len(gallery) + len(queries) * 9 // 10
+    t = time.perf_counter()
+    _, part = match_images(images[:first], lambda i: decoded[i], sides=side[:first], skip_within=(0, 1))
+    part_s = time.perf_counter() - t
+    t = time.perf_counter()
+    m2, new = match_images(images, lambda i: decoded[i], sides=side, skip_within=(0, 1), known=part)
+    incremental = {"added": len(images) - first, "seconds": time.perf_counter() - t, "checked": pairs_decided(new),
+                   "first_seconds": part_s, "first_checked": pairs_decided(part), "full_checked": pairs_decided(checked),
+                   "same": _score(_answers(m2, images, side, owner), queries) == _score(_answers(m, images, side, owner),
+                                                                                       queries)}
+    return _score(_answers(m, images, side, owner), queries), seconds, m.num_rows, incremental
+
+
+def real_photos() -> list[tuple[str, str, str]]:
+    """(photo, what, result) for scikit-learn's two sample photographs, when scikit-learn is installed."""
+    try:
+        from sklearn.datasets import load_sample_images
+    except ImportError:
+        return []
+    gallery, queries = {}, []
+    for n, pixels in enumerate(load_sample_images().images):
+        img = Image.fromarray(pixels)
+        w, h = img.size
+        original = img.crop((0, 0, int(w * 0.55), h))
+        gallery[n] = photo_set.jpeg(original, 90)
+        for t in photo_set.TRANSFORMS:
+            copy, quality = photo_set.copy(original, t, n, 1)
+            queries.append((f"{n}:{t}", photo_set.jpeg(copy, quality), n, t))
+        for k, (left, top, right, bottom) in enumerate(((0.45, 0, 1, 1), (0.3, 0, 0.85, 1), (0.5, 0.1, 1, 0.9))):
+            part = img.crop((int(w * left), int(h * top), int(w * right), int(h * bottom)))
+            queries.append((f"{n}:part{k}", photo_set.jpeg(part, 88), None, f"another part ({0.55 - left:.0%} overlap)"))
+    images, decoded, side, owner = _hashed(gallery, queries)
+    m, _ = match_images(images, lambda i: decoded[i], sides=side, skip_within=(0, 1))
+    answers = _answers(m, images, side, owner)
+    names = ("china.jpg", "flower.jpg")
+    out = []
+    for name, _data, truth, kind in queries:
+        got = answers.get(name)
+        verdict = ("found" if got == truth else "MISSED") if truth is not None else \
+            ("no match (right)" if got is None else "WRONG MATCH")
+        out.append((names[int(name.split(":")[0])], kind, verdict))
+    return out
 
 
 def imagededup_methods(gallery: dict, queries: list) -> dict[str, dict]:
@@ -147,8 +207,9 @@ def imagededup_methods(gallery: dict, queries: list) -> dict[str, dict]:
     return out
 
 
-def hashing_speed(blobs: list[bytes], repeats: int) -> dict[str, tuple[float, float]]:
-    """Images per second (min and median over repeats), one process, decoding included."""
+def hashing_speed(blobs: list[bytes], repeats: int) -> dict[str, tuple[float, float, float]]:
+    """Images per second (min and median over repeats, wall time) and per CPU-second (median), one
+    process, decoding included."""
     def pdq_full(data: bytes) -> None:
         import pdqhash
         pdqhash.compute(np.asarray(Image.open(__import__("io").BytesIO(data)).convert("RGB")))
@@ -160,13 +221,14 @@ def hashing_speed(blobs: list[bytes], repeats: int) -> dict[str, tuple[float, fl
             image_array=np.asarray(Image.open(__import__("io").BytesIO(d)).convert("RGB")))
     out = {}
     for name, fn in methods.items():
-        rates = []
+        rates, cpu = [], []
         for _ in range(repeats):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             for data in blobs:
                 fn(data)
             rates.append(len(blobs) / (time.perf_counter() - t))
-        out[name] = (min(rates), statistics.median(rates))
+            cpu.append(len(blobs) / max(time.process_time() - c, 1e-9))
+        out[name] = (min(rates), statistics.median(rates), statistics.median(cpu))
     return out
 
 
@@ -221,8 +283,9 @@ def main() -> None:
     copies = sum(q[2] is not None for q in queries)
     print(f"Benchmark set: {len(gallery)} gallery photos, {len(queries)} queries ({copies} copies, "
           f"{len(queries) - copies} that must not match); drawn in {time.perf_counter() - t:.0f} s\n")
+    print(f"Load average at the start: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min)\n")
     results = pdq_methods(gallery, queries)
-    scores, match_s, pairs = trollscan_method(gallery, queries)
+    scores, match_s, pairs, incremental = trollscan_method(gallery, queries)
     results["trollscan"] = scores
     results.update(imagededup_methods(gallery, queries))
     kinds = list(photo_set.TRANSFORMS) + ["same person, other photo", "not in gallery"]
@@ -233,16 +296,27 @@ def main() -> None:
               + " |")
     print("\n(per transform: share of copies matched to their original; for the two negative kinds: share "
           "wrongly matched)")
+    inc = incremental
     print(f"\ntrollscan matching of all {len(gallery) + len(queries)} images (candidates + alignment): "
-          f"{match_s:.1f} s, {pairs} pairs kept")
+          f"{match_s:.1f} s, {inc['full_checked']} pairs decided, {pairs} kept. Incremental: the set less "
+          f"{inc['added']} queries took {inc['first_seconds']:.1f} s ({inc['first_checked']} pairs decided); adding "
+          f"them with those decisions took {inc['seconds']:.1f} s and decided {inc['checked']} pairs "
+          f"(answers {'the same as' if inc['same'] else 'DIFFERENT from'} the full run)")
+    photographs = real_photos()
+    if photographs:
+        print("\n| real photograph (scikit-learn sample) | query | result |\n|---|---|---|")
+        for name, kind, verdict in photographs:
+            print(f"| {name} | {kind} | {verdict} |")
     blobs = [q[1] for q in queries[:300]]
-    print("\n| hashing, one process | images/s min | images/s median |\n|---|---|---|")
-    for name, (lo, med) in hashing_speed(blobs, args.repeats).items():
-        print(f"| {name} | {lo:.0f} | {med:.0f} |")
+    print("\n| hashing, one process | images/s min | images/s median | images per CPU-second, median |\n"
+          "|---|---|---|---|")
+    for name, (lo, med, cpu) in hashing_speed(blobs, args.repeats).items():
+        print(f"| {name} | {lo:.0f} | {med:.0f} | {cpu:.0f} |")
     real = np.stack([np.frombuffer(hash_image("k", q[1])[0].hashes["pdq:0"], np.uint8) for q in queries[:500]])
     print("\n| query | ms/query min | ms/query median | codes compared per query |\n|---|---|---|---|")
     for name, lo, med, checked in index_speed(real, args.stored, args.repeats):
         print(f"| {name} | {lo:.2f} | {med:.2f} | {checked:,.0f} |")
+    print(f"\nLoad average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min)")
 
 
 if __name__ == "__main__":

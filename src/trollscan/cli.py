@@ -803,7 +803,8 @@ def photos_scan(case: CaseOption = None) -> None:
         s = scan_photos(c, input_fingerprint(c))
     out.print(Text(f"Photos: {s.hashed:,} files hashed now, {s.actions:,} compared, {s.candidates:,} pairs of "
                    f"images show one photo; {s.edges:,} account pairs share a photo, {s.gallery:,} photos match the "
-                   f"gallery ({s.seconds:.1f} s)."))
+                   f"gallery ({s.seconds:.1f} s; {s.verified:,} image pairs checked now, the others decided by "
+                   "earlier scans)."))
     for reason, n in sorted(s.skipped.items()):
         out.print(Text(f"Skipped {n:,} files: {reason}"))
     if s.missing:

@@ -18,11 +18,12 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import BadFile, TooLarge
 
-__all__ = ["FORMATS", "Decoded", "decode", "colour_summary"]
+__all__ = ["FORMATS", "SQUARE_PX", "Decoded", "decode", "colour_summary"]
 
 # Raster formats PIL decodes itself, with no outside program: what photos on platforms come as.
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")  # JPEG also opens MPO (multi-picture JPEG)
 _WORK_SIDE_PX = 256  # JPEGs are decoded at the smallest scale keeping at least this many pixels a side
+SQUARE_PX = 128  # the side of the squeezed copy every hash is computed from
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Decoded:
     format: str
     grey: Image.Image  # mode "L", at most about 2 * _WORK_SIDE_PX a side for JPEGs
     colour: tuple[float, ...]  # see colour_summary
+    square: Image.Image | None = None  # mode "L", the whole picture squeezed to SQUARE_PX x SQUARE_PX (for hashing)
 
 
 def _sniff(data: bytes) -> str:
@@ -97,7 +99,8 @@ def _decode(img: Image.Image, *, max_pixels: int, min_side_px: int, max_aspect: 
         rgb = Image.fromarray((pixels * (255.0 / top)).astype(np.uint8), "L").convert("RGB")
     else:
         rgb = img.convert("RGB")
-    return Decoded(width, height, fmt, rgb.convert("L"), colour_summary(rgb))
+    square = rgb.resize((SQUARE_PX, SQUARE_PX), Image.Resampling.BOX)  # one pass over the pixels for all hashes
+    return Decoded(width, height, fmt, rgb.convert("L"), colour_summary(square), square.convert("L"))
 
 
 def colour_summary(rgb: Image.Image) -> tuple[float, ...]:

@@ -52,7 +52,7 @@ def _how(match: dict) -> str:
     basis = match.get("basis") or ("pdq" if match["method"] == "pdq" else "tiles")
     if basis == "pdq":
         return f"PDQ distance {match['distance']}"
-    tiles = f"{match['tiles']} of 16 tiles agree" if match.get("tiles") is not None else \
+    tiles = f"{match['tiles']} of 64 tiles agree" if match.get("tiles") is not None else \
         f"tile correlation {match['correlation']:.2f}"
     if basis == "aligned_pdq":
         return f"matched after alignment: PDQ distance {match['distance']} where they overlap, {tiles}"
@@ -88,7 +88,7 @@ def same_photo(media: pa.Table, matches: pa.Table, names: dict[tuple[str, str], 
               alone when a crop or the upload times tell the copy from the original, else both
     Sentence: "@aisulu_8080's avatar is a mirrored copy of @madina_8181's avatar (PDQ distance 12)." or, for a
               pair checked on its pixels, "... is a mirrored, cropped copy of ... (matched after alignment:
-              16 of 16 tiles agree)."
+              64 of 64 tiles agree)."
     Misleads: default avatars, memes and stock pictures many people use (left out past max_accounts);
               one person's own accounts; a photographer's picture posted with permission.
     """
@@ -172,7 +172,7 @@ def _pair_evidence(platform: str, found: dict, names: dict) -> dict:
                "media_ids": [copy["media_id"], original["media_id"]], "shared_photos": len(found["shas"])}
     if match is not None:
         details.update(area=match["area"], correlation=match["correlation"], tiles=match.get("tiles"),
-                       basis=match.get("basis"))
+                       basis=match.get("basis"), angle=match.get("angle"))
     return {"detector": "photos.same_photo", "platform": platform,
             # when it is known which is the copy, the finding is about the copier: the owner of the
             # original is its victim, named in the sentence and the details, not a suspect
@@ -189,7 +189,7 @@ def gallery_match(media: pa.Table, gallery: pa.Table, matches: pa.Table,
     Reads:    media (as for same_photo); gallery (sha256, path, label); matches (image pairs)
     Evidence: the account's media and the gallery file
     Sentence: "The avatar of @x matches a gallery photo labelled 'real owner: Saule K.' (cropped; matched after
-              alignment: 15 of 16 tiles agree)."
+              alignment: 60 of 64 tiles agree)."
     Misleads: the real owner's own account; a gallery photo that is itself a stock picture.
     """
     refs: dict[str, list[dict]] = defaultdict(list)

@@ -17,12 +17,15 @@ import numpy as np
 import pdqhash
 from PIL import Image
 
-from .decode import Decoded
+from .decode import SQUARE_PX, Decoded
 
-__all__ = ["HASHER", "View", "FULL", "LOW_VIEWS", "DIHEDRAL", "view_box", "pdq_rows", "low_rows", "pack",
+__all__ = ["HASHER", "COMPATIBLE", "View", "FULL", "LOW_VIEWS", "DIHEDRAL", "view_box", "pdq_rows", "low_rows", "pack",
            "hamming"]
 
-HASHER = "pdq+low-views/1"  # stored in images.hasher: a change of views or sizes is a new hasher
+HASHER = "pdq+low-views/2"  # stored in images.hasher: a change of views or sizes is a new hasher
+# Earlier hashers whose codes still compare with this one's (/1 cut the crop views from the full
+# picture, /2 from a 128-pixel copy: a bit or two differs), used when a file is gone and cannot be hashed again.
+COMPATIBLE = ("pdq+low-views/1", HASHER)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,13 @@ def hamming(a: bytes, b: bytes) -> int:
     return int(np.bitwise_count(np.bitwise_xor(np.frombuffer(a, np.uint8), np.frombuffer(b, np.uint8))).sum())
 
 
+def _square(image: Decoded) -> Image.Image:
+    """The whole picture squeezed to 128 x 128 grey pixels (made once, when decoded)."""
+    if image.square is not None:
+        return image.square
+    return image.grey.resize((_WORK_PX, _WORK_PX), Image.Resampling.BOX)
+
+
 def _rgb64(grey: Image.Image) -> np.ndarray:
     a = np.asarray(grey.resize((64, 64), Image.Resampling.BOX), dtype=np.uint8)
     return np.repeat(a[:, :, None], 3, axis=2)
@@ -87,28 +97,73 @@ def _dct_matrix(n: int) -> np.ndarray:
 
 
 _DCT32 = _dct_matrix(32)[:8]  # the 8 lowest frequencies of a 32-pixel side
+_WORK_PX = SQUARE_PX  # the picture's side, both ways, before the views are cut from it
 
 
-def _low(pixels: np.ndarray) -> bytes:
-    coef = (_DCT32 @ pixels @ _DCT32.T).ravel()[1:]  # 63 coefficients, the mean left out
-    return pack(np.append(coef > np.median(coef), False))
+def _box_weights(start: float, stop: float, out: int = 32, size: int = _WORK_PX) -> np.ndarray:
+    """(out, size): row k averages pixels [start + k * step, start + (k + 1) * step) of a `size`-pixel
+    side, with fractional pixels at the ends weighted by how much of them is covered (area resampling)."""
+    edges = start + (stop - start) * np.arange(out + 1) / out
+    lo, hi = edges[:-1, None], edges[1:, None]
+    px = np.arange(size)[None, :]
+    covered = np.clip(np.minimum(hi, px + 1) - np.maximum(lo, px), 0.0, None)
+    return covered / covered.sum(axis=1, keepdims=True)
 
 
-def _view_pixels(grey: Image.Image, view: View) -> np.ndarray:
-    small = grey.resize((32, 32), Image.Resampling.BOX, box=view_box(view, *grey.size))
-    return np.asarray(small, dtype=np.float64)
+def _operators(views: tuple[View, ...]) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """The crop views' 8 lowest DCT frequencies of their 32 area-resampled pixels, as matrices on the
+    working picture: the distinct row ranges stacked (8 rows each, on 128 pixel rows), the distinct
+    column ranges likewise (transposed), and per view its (row range, column range)."""
+    rows: dict[tuple[float, float], int] = {}
+    cols: dict[tuple[float, float], int] = {}
+    pairs = []
+    for view in views:
+        left, top, right, bottom = view_box(view, _WORK_PX, _WORK_PX)
+        pairs.append((rows.setdefault((top, bottom), len(rows)), cols.setdefault((left, right), len(cols))))
+    row_ops = np.concatenate([_DCT32 @ _box_weights(a, b) for a, b in rows])
+    col_ops = np.concatenate([_DCT32 @ _box_weights(a, b) for a, b in cols]).T
+    return row_ops, col_ops, pairs
+
+
+_CROPS = tuple(v for v in LOW_VIEWS if v.name != FULL)
+_CROP_ROWS, _CROP_COLS, _CROP_PAIRS = _operators(_CROPS)
+
+
+def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b in slices of a's rows small enough (under 2^17 multiply-adds) that OpenBLAS runs each on
+    the calling thread: its worker threads spin, and on a busy machine a larger product took 30
+    times longer than the slices do."""
+    step = max(1, (1 << 17) // (a.shape[1] * b.shape[1]))
+    return np.concatenate([a[i:i + step] @ b for i in range(0, len(a), step)])
+
+
+def _signs(coef: np.ndarray) -> np.ndarray:
+    """(n, 8, 8) coefficients -> (n, 8) packed bytes: 63 signs against their median, the mean left out."""
+    flat = coef.reshape(len(coef), 64)[:, 1:]
+    median = np.partition(flat, 31, axis=1)[:, 31:32]  # the 32nd of 63
+    return np.packbits(np.concatenate([flat > median, np.zeros((len(coef), 1), bool)], axis=1), axis=1)
 
 
 def low_rows(image: Decoded, views: tuple[View, ...] = LOW_VIEWS) -> list[tuple[str, bytes]]:
     """8-byte low-frequency hashes: 63 signs of the 8 x 8 lowest DCT frequencies of a view at
     32 x 32 pixels. The whole picture in its 8 dihedral variants (`low:full:0` to `low:full:7`) and
     each crop view as is (`low:crop80:tl`...). Coarser than PDQ, so a copy cropped a little
-    differently from a view still lands near it: they find candidates for `align`, never decide."""
+    differently from a view still lands near it: they find candidates for `align`, never decide.
+
+    The picture is reduced once to 128 x 128 pixels, and every crop view's 8 x 8 frequencies come
+    from it by two matrix products (area resampling and DCT in one) over the 6 distinct row ranges
+    and 6 distinct column ranges of the views, all views at once."""
     out = []
-    for view in views:
-        pixels = _view_pixels(image.grey, view)
-        if view.name == FULL:
-            out += [(f"low:{FULL}:{k}", _low(np.ascontiguousarray(turn(pixels)))) for k, turn in enumerate(_TURNS)]
-        else:
-            out.append((f"low:{view.name}", _low(pixels)))
+    names = {v.name for v in views}
+    square = _square(image)
+    if FULL in names:
+        full = np.asarray(image.grey.resize((32, 32), Image.Resampling.BOX), dtype=np.float64)
+        turned = np.stack([np.ascontiguousarray(turn(full)) for turn in _TURNS])
+        out += [(f"low:{FULL}:{k}", code.tobytes()) for k, code in enumerate(_signs(_DCT32 @ turned @ _DCT32.T))]
+    crops = [n for n, v in enumerate(_CROPS) if v.name in names]
+    if crops:
+        work = np.asarray(square, dtype=np.float64)
+        grid = _product(_product(_CROP_ROWS, work), _CROP_COLS).reshape(len(_CROP_ROWS) // 8, 8, -1, 8)
+        coef = np.stack([grid[_CROP_PAIRS[n][0], :, _CROP_PAIRS[n][1], :] for n in crops])
+        out += [(f"low:{_CROPS[n].name}", code.tobytes()) for n, code in zip(crops, _signs(coef))]
     return out

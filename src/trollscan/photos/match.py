@@ -5,8 +5,9 @@
 2. Low hashes: the whole picture against every view of the others (crops included), and each crop
    view against the others' whole pictures in their 8 variants, within `max_low_distance` bits of
    64. These are only candidates: `align` then finds where one picture sits in the other and the
-   pair is a match when, aligned, PDQ is within `max_pdq_distance` or the tiles agree
-   (`min_correlation`: a caption or a sticker spoils a few tiles, a different photo most).
+   pair is a match when, aligned, PDQ is within `max_pdq_distance` or the median of 64 small tiles
+   agrees at `min_correlation` (a caption or a sticker spoils a few tiles, a different photo most).
+   A tilted copy is aligned with its angle (see `align`).
 
 Low-quality hashes (PDQ quality under `min_quality`: flat, blank or tiny pictures) never match by
 similarity; the same bytes on two accounts (same sha256) are handled by the detectors directly.
@@ -14,18 +15,20 @@ similarity; the same bytes on two accounts (same sha256) are handled by the dete
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
-from .align import align, turned
+from .align import Alignment, align, turned
+from .candidates import find_candidates
 from .decode import Decoded, decode
-from .hashing import DIHEDRAL, FULL, low_rows, pdq_rows
-from .index import HammingIndex
+from .hashing import DIHEDRAL, FULL, HASHER, low_rows, pdq_rows
 
-__all__ = ["Hashed", "hash_image", "MATCH_SCHEMA", "find_matches", "describe"]
+__all__ = ["Hashed", "hash_image", "MATCH_SCHEMA", "CHECK_SCHEMA", "CHECKER", "find_matches", "match_images",
+           "check_settings", "describe", "check_pair", "pairs_decided"]
 
 
 @dataclass(frozen=True)
@@ -54,79 +57,24 @@ MATCH_SCHEMA = pa.schema([
     ("transformation", pa.string()),  # e.g. "mirrored, cropped"; "" for a plain re-encoded copy
     ("copy", pa.string()),  # which side shows part of the other: a, b, or "" (neither is cropped)
     ("area", pa.float64()),  # share of the larger picture the smaller shows
-    ("correlation", pa.float64()),  # aligned tile agreement (1 for method pdq)
-    ("tiles", pa.int32()),  # of the 16 tiles of the aligned pictures, those that agree (null for method pdq)
+    ("correlation", pa.float64()),  # aligned: median correlation of the 64 small tiles (1 for method pdq)
+    ("tiles", pa.int32()),  # of the 64 small tiles of the aligned pictures, those that agree (null for method pdq)
     ("basis", pa.string()),  # what decided: pdq (whole pictures), aligned_pdq (PDQ where they overlap), tiles
+    ("angle", pa.float64()),  # degrees one picture is tilted against the other (0 for method pdq)
 ])
 
 
-def _stack(images: list[Hashed], prefix: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    rows, owners, views = [], [], []
-    for i, img in enumerate(images):
-        for view, code in img.hashes.items():
-            if view.startswith(prefix):
-                rows.append(np.frombuffer(code, np.uint8))
-                owners.append(i)
-                views.append(view)
-    width = 32 if prefix == "pdq:" else 8
-    return (np.stack(rows) if rows else np.zeros((0, width), np.uint8)), np.asarray(owners, np.int64), views
+_RETRY_FROM = 0.6  # a failed alignment that fitted at least this well is tried again from another start
+_WHOLE_TILES = 60  # of 64 small tiles: fewer agreeing, and the copy is called partly covered or altered
 
 
-def _candidates(images: list[Hashed], sides: list[int], *, max_pdq_distance: int, max_low_distance: int,
-                min_quality: int, skip_within: tuple[int, ...], max_candidates: int) -> tuple[dict, dict]:
-    """PDQ matches {(i, j): (distance, turn)}: i is j turned; and low candidates {(i, j): (distance,
-    view, turn, owner of the crop view: '' none, 'i' or 'j')}, i the querying picture."""
-    trusted = [img.quality >= min_quality for img in images]
-
-    def allowed(i: int, j: int) -> bool:
-        return i != j and trusted[i] and trusted[j] and not (sides[i] == sides[j] and sides[i] in skip_within)
-
-    pdq, owner, views = _stack(images, "pdq:")
-    index = HammingIndex(32)
-    index.add(pdq, np.arange(len(owner)))
-    plain = [n for n, v in enumerate(views) if v == "pdq:0"]
-    found: dict[tuple[int, int], tuple[int, int]] = {}
-    for q, hit, d in zip(*index.search(pdq[plain], max_pdq_distance)):
-        i, j = int(owner[plain[q]]), int(owner[hit])
-        if allowed(i, j) and ((i, j) not in found or d < found[(i, j)][0]):
-            found[(i, j)] = (int(d), int(views[hit].split(":")[1]))
-    low, low_owner, low_views = _stack(images, "low:")
-    index = HammingIndex(8)
-    index.add(low, np.arange(len(low_owner)))
-    is_full = np.array([v.startswith("low:full:") for v in low_views], bool)
-    turn = np.array([int(v.rsplit(":", 1)[1]) if v.startswith("low:full:") else 0 for v in low_views], np.int64)
-    queries = np.array([n for n, v in enumerate(low_views) if v == "low:full:0" or not v.startswith("low:full:")],
-                       np.int64)
-    q, hit, d = index.search(low[queries], max_low_distance)
-    qn = queries[q]
-    i, j = low_owner[qn], low_owner[hit]
-    ok = (is_full[qn] | is_full[hit]) & (i != j)  # crop against crop is not compared
-    ok &= np.array([allowed(int(x), int(y)) for x, y in zip(i, j)], bool) if len(i) else ok
-    qn, hit, d, i, j = qn[ok], hit[ok], d[ok], i[ok], j[ok]
-    order = np.lexsort((hit, qn, d, j, i))  # per pair, the closest first
-    candidates: dict[tuple[int, int], tuple[int, str, int, str]] = {}
-    per_query: dict[int, int] = {}
-    for n in order[np.argsort(d[order], kind="stable")]:  # closest pairs first; see max_candidates
-        key = (int(i[n]), int(j[n]))
-        if key in candidates or key[::-1] in candidates or key in found or key[::-1] in found:
-            continue
-        if min(per_query.get(key[0], 0), per_query.get(key[1], 0)) >= max_candidates:
-            continue  # both pictures already have their closest candidates (an original with many copies still
-            # gets each copy: the copy has room)
-        per_query[key[0]] = per_query.get(key[0], 0) + 1
-        per_query[key[1]] = per_query.get(key[1], 0) + 1
-        a, b = int(qn[n]), int(hit[n])
-        if is_full[b]:  # T_k(j) matches i's whole picture, or the crop view of i
-            candidates[key] = (int(d[n]), FULL, int(turn[b]), "") if is_full[a] else \
-                (int(d[n]), low_views[a][4:], int(turn[b]), "i")
-        else:  # i's whole picture matches a crop view of j
-            candidates[key] = (int(d[n]), low_views[b][4:], 0, "j")
-    return found, candidates
-
-
-def describe(turn: int, cropped: bool, colour_a: tuple | None, colour_b: tuple | None, altered: bool) -> str:
-    """The transformation in words: 'mirrored, cropped, recoloured'; '' for a plain re-encoded copy."""
+def describe(turn: int, cropped: bool, colour_a: tuple | None, colour_b: tuple | None, altered: bool, *,
+             angle: float = 0.0) -> str:
+    """The transformation in words: 'mirrored, tilted (4 degrees), cropped, recoloured'; '' for a plain
+    re-encoded copy."""
     words = [DIHEDRAL[turn]] if turn else []
+    if abs(angle) >= 0.75:
+        words.append(f"tilted ({abs(angle):.0f} degree{'' if round(abs(angle)) == 1 else 's'})")
     if cropped:
         words.append("cropped")
     if colour_a and colour_b and not cropped and not altered:  # a crop or a caption changes the colours too
@@ -138,23 +86,52 @@ def describe(turn: int, cropped: bool, colour_a: tuple | None, colour_b: tuple |
     return ", ".join(words)
 
 
-def find_matches(images: list[Hashed], pixels: Callable[[int], Decoded | None], *, sides: list[int] | None = None,
+CHECK_SCHEMA = pa.schema([*MATCH_SCHEMA, ("matched", pa.bool_())])  # a pair decided: one photo, or not
+CHECKER = "aligned+angle, 64 tiles/2"  # how pairs are decided: a change makes stored decisions stale
+
+
+def check_settings(*, max_pdq_distance: int = 31, min_correlation: float = 0.92, min_area: float = 0.6) -> str:
+    """What a stored decision about a pair depends on, as one string: the hasher, the checker and the
+    thresholds that decide. Decisions stored under other settings are made again."""
+    return json.dumps({"hasher": HASHER, "checker": CHECKER, "max_pdq_distance": max_pdq_distance,
+                       "min_correlation": min_correlation, "min_area": min_area}, sort_keys=True)
+
+
+def find_matches(images: list[Hashed], pixels: Callable[[int], Decoded | None], **options) -> pa.Table:
+    """Pairs of `images` that show one photo, one row per unordered pair (MATCH_SCHEMA); see match_images."""
+    return match_images(images, pixels, **options)[0]
+
+
+def match_images(images: list[Hashed], pixels: Callable[[int], Decoded | None], *, sides: list[int] | None = None,
                  skip_within: tuple[int, ...] = (), max_pdq_distance: int = 31, max_low_distance: int = 16,
                  min_correlation: float = 0.92, min_quality: int = 50, max_candidates: int = 2,
-                 min_area: float = 0.6) -> pa.Table:
-    """Pairs of `images` that show one photo, one row per unordered pair (MATCH_SCHEMA).
+                 min_area: float = 0.6, known: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
+    """Pairs of `images` that show one photo, one row per unordered pair (MATCH_SCHEMA); and the pairs
+    decided by this call (CHECK_SCHEMA: `matched` false for a candidate that is not one photo).
 
     `pixels(i)` gives image i decoded (None when its file is gone): only candidates from the low
-    hashes need it. Two images on one side listed in `skip_within` (say, two gallery photos) are not compared.
-    An aligned pair where the smaller picture shows less than `min_area` of the larger is not claimed.
-    Low-hash candidates are checked closest first, and a pair is skipped once both of its pictures
-    have `max_candidates` candidates already (this bounds the pixel checks to about 2 x that per picture).
+    hashes need it, and PDQ matches (for their colours). Two images on one side listed in
+    `skip_within` (say, two gallery photos) are not compared. An aligned pair where the smaller
+    picture shows less than `min_area` of the larger is not claimed. Low-hash candidates are checked
+    closest first, and a pair is skipped once both of its pictures have `max_candidates` candidates
+    already (this bounds the pixel checks to about 2 x that per picture).
+
+    `known` (CHECK_SCHEMA, decided earlier with the same options) makes matching incremental: a pair
+    in it is not decided again, its matches are kept, and pictures it marks as compared (a row pairing
+    a picture with itself) are not looked up again, so a new photo costs only its own pairs. The second
+    table returned holds such marks too, for every picture whose candidates were all decided.
     """
     sides = sides or [0] * len(images)
-    found, candidates = _candidates(images, sides, max_pdq_distance=max_pdq_distance,
-                                    max_low_distance=max_low_distance, min_quality=min_quality, skip_within=skip_within,
-                                    max_candidates=max_candidates)
+    decided, seen = _known(known)
+    fresh = np.array([img.key not in seen for img in images], bool) if seen else None
+    far = max_low_distance + 1
+    reach = np.array([seen.get(img.key, far) for img in images], np.int64)
+    found, candidates, reach_after = find_candidates(
+        images, sides, max_pdq_distance=max_pdq_distance, max_low_distance=max_low_distance, min_quality=min_quality,
+        skip_within=skip_within, max_candidates=max_candidates, fresh=fresh, reach=reach)
+    waiting: set[int] = set()  # pictures with a candidate left undecided (a file is gone)
     rows: dict[tuple[int, int], dict] = {}
+    checked: list[dict] = []
     cache: dict[int, Decoded | None] = {}
 
     def get(i: int) -> Decoded | None:
@@ -162,37 +139,119 @@ def find_matches(images: list[Hashed], pixels: Callable[[int], Decoded | None], 
             cache[i] = pixels(i)
         return cache[i]
 
+    def recall(i: int, j: int) -> bool:
+        """Use what an earlier run decided about the pair, if anything."""
+        key = tuple(sorted((images[i].key, images[j].key)))
+        if key not in decided:
+            return False
+        if decided[key] is not None:
+            row = dict(decided[key])
+            if row["copy"] in ("a", "b"):
+                row["copy"] = "i" if (row["copy"] == "a") == (images[i].key == key[0]) else "j"
+            _keep(rows, i, j, row)
+        return True
+
+    def note(i: int, j: int, row: dict | None) -> None:
+        if row is not None:
+            _keep(rows, i, j, row)
+        lo, hi = min(i, j), max(i, j)
+        kept = rows.get((lo, hi)) if row is not None else None
+        checked.append({"sha_a": images[lo].key, "sha_b": images[hi].key, **(kept or {}), "matched": row is not None})
+
     for (i, j), (d, turn) in sorted(found.items()):
+        if (min(i, j), max(i, j)) in rows or recall(i, j):
+            continue
         a, b = get(i), get(j)
         text = describe(turn, False, a.colour if a else None, b.colour if b else None, False)
-        _keep(rows, i, j, {"distance": d, "method": "pdq", "transformation": text, "copy": "",
-                           "area": 1.0, "correlation": 1.0, "tiles": None, "basis": "pdq"})
+        note(i, j, {"distance": d, "method": "pdq", "transformation": text, "copy": "", "area": 1.0,
+                    "correlation": 1.0, "tiles": None, "basis": "pdq", "angle": 0.0})
     for (i, j), (_low_d, view, turn, owner) in sorted(candidates.items()):
-        if (min(i, j), max(i, j)) in rows and rows[(min(i, j), max(i, j))]["method"] == "pdq":
+        if (min(i, j), max(i, j)) in rows or recall(i, j):
             continue
         a, b = get(i), get(j)
         if a is None or b is None:
+            waiting.update((i, j))
+            continue  # not decided: tried again when the files are back
+        note(i, j, check_pair(a, b, view, turn, owner, max_pdq_distance=max_pdq_distance,
+                              min_correlation=min_correlation, min_area=min_area))
+    position = {img.key: n for n, img in enumerate(images)}
+    for key in sorted(decided):  # earlier matches whose pair is no candidate now (a new photo took its place)
+        i, j = position.get(key[0]), position.get(key[1])
+        if decided[key] is None or i is None or j is None or (min(i, j), max(i, j)) in rows:
             continue
-        if owner == "j":  # i's whole picture is a crop of j
-            small, big, copy = a.grey, b.grey, "i"
-        else:  # T_turn(j) is i, or a crop of i (perhaps cropped a little either way when view is full)
-            small, big, copy = turned(b.grey, turn), a.grey, owner and "j"
-        fit = align(small, big, view)
-        if fit.area < min_area or (fit.pdq_distance > max_pdq_distance and fit.correlation < min_correlation):
+        if not (sides[i] == sides[j] and sides[i] in skip_within):
+            recall(i, j)
+    checked += [{"sha_a": img.key, "sha_b": img.key, "matched": False, "distance": int(reach_after[n])}
+                for n, img in enumerate(images)  # compared with all the others, or its reach changed
+                if n not in waiting and (img.key not in seen or reach_after[n] != reach[n])]
+    out = [{"sha_a": images[i].key, "sha_b": images[j].key, **r} for (i, j), r in sorted(rows.items())]
+    return pa.Table.from_pylist(out, schema=MATCH_SCHEMA), pa.Table.from_pylist(checked, schema=CHECK_SCHEMA)
+
+
+def pairs_decided(checked: pa.Table) -> int:
+    """How many pairs of two pictures a CHECK_SCHEMA table holds (a row pairing a picture with itself
+    only records that it was compared with the others)."""
+    return sum(a != b for a, b in zip(checked["sha_a"].to_pylist(), checked["sha_b"].to_pylist()))
+
+
+def _known(known: pa.Table | None) -> tuple[dict[tuple[str, str], dict | None], dict[str, int]]:
+    """(lower sha, higher sha) -> the match row oriented that way, or None for a pair that is not one
+    photo; and the pictures already compared with all the others (rows pairing a picture with itself),
+    with their reach (see candidates.find_candidates) in `distance`."""
+    out: dict[tuple[str, str], dict | None] = {}
+    seen: dict[str, int] = {}
+    for r in ([] if known is None else known.to_pylist()):
+        matched = r.pop("matched")
+        a, b = r.pop("sha_a"), r.pop("sha_b")
+        if a == b:
+            seen[a] = 10**6 if r["distance"] is None else int(r["distance"])
             continue
-        cropped = fit.area < 0.93
-        if not cropped:
-            copy = ""
-        elif not copy:
-            copy = "j"
-        text = describe(turn, cropped, a.colour, b.colour, fit.pdq_distance > max_pdq_distance and fit.tiles < 1)
-        _keep(rows, i, j, {"distance": fit.pdq_distance, "method": "aligned", "transformation": text, "copy": copy,
-                           "area": fit.area, "correlation": fit.correlation, "tiles": round(fit.tiles * 16),
-                           "basis": "aligned_pdq" if fit.pdq_distance <= max_pdq_distance else "tiles"})
-    out = []
-    for (i, j), r in sorted(rows.items()):
-        out.append({"sha_a": images[i].key, "sha_b": images[j].key, **r})
-    return pa.Table.from_pylist(out, schema=MATCH_SCHEMA)
+        if a > b:
+            a, b = b, a
+            r["copy"] = {"a": "b", "b": "a"}.get(r["copy"] or "", "")
+        out[(a, b)] = r if matched else None
+    return out, seen
+
+
+def _accepted(fit: Alignment, *, max_pdq_distance: int, min_correlation: float, min_area: float) -> bool:
+    return fit.area >= min_area and (fit.pdq_distance <= max_pdq_distance or fit.correlation >= min_correlation)
+
+
+def check_pair(a: Decoded, b: Decoded, view: str, turn: int, owner: str, *, max_pdq_distance: int = 31,
+               min_correlation: float = 0.92, min_area: float = 0.6) -> dict | None:
+    """Check one low-hash candidate on its pixels: a row of MATCH_SCHEMA without the two keys (`copy`
+    as 'i' for a, 'j' for b, or ''), or None when the pictures are not one photo.
+
+    `view`, `turn` and `owner` say what matched: the whole of a against `view` of b turned `turn`
+    (owner ''), a's crop view `view` against b's whole turned (owner 'i'), or a's whole against
+    b's crop view (owner 'j'). Two whole pictures are tried both ways round: either may be the crop."""
+    b_turned = turned(b.grey, turn)
+    if owner == "j":  # a's whole picture is a crop of b
+        tries = [(a.grey, b.grey, "i", view)]
+    else:  # T_turn(b) is a, or a crop of a (perhaps cropped a little either way when view is full)
+        tries = [(b_turned, a.grey, owner and "j", view)]
+    if view != FULL:  # from the crop view the search can settle on a part that leaves a caption out
+        tries.append(tries[0][:3] + (FULL,))
+    tries.append((a.grey, b_turned, "i", FULL) if tries[0][1] is a.grey else (b_turned, a.grey, "j", FULL))
+    for small, big, copy, where in tries:
+        fit = align(small, big, where)
+        if _accepted(fit, max_pdq_distance=max_pdq_distance, min_correlation=min_correlation, min_area=min_area):
+            break
+        if fit.fit < _RETRY_FROM:  # not even loosely alike: another start would not help
+            return None
+    else:
+        return None
+    cropped = fit.area < 0.93
+    if not cropped:
+        copy = ""
+    elif not copy:
+        copy = "j"
+    altered = fit.pdq_distance > max_pdq_distance and fit.tiles < _WHOLE_TILES
+    return {"distance": fit.pdq_distance, "method": "aligned",
+            "transformation": describe(turn, cropped, a.colour, b.colour, altered, angle=fit.angle),
+            "copy": copy, "area": fit.area, "correlation": fit.correlation, "tiles": fit.tiles,
+            "basis": "aligned_pdq" if fit.pdq_distance <= max_pdq_distance else "tiles",
+            "angle": fit.angle}
 
 
 def _keep(rows: dict, i: int, j: int, row: dict) -> None:

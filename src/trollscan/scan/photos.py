@@ -17,10 +17,12 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import BadFile, BadParameter, TooLarge
-from ..photos import HASHER, Decoded, Hashed, decode, find_matches, gallery_match, hash_image, same_photo
+from ..photos import (COMPATIBLE, HASHER, Decoded, Hashed, check_settings, decode, find_matches, gallery_match,
+                      hash_image, match_images, pairs_decided, same_photo)
 from ..store import Case
 from ..store.images import (file_sha256, image_files, read_gallery, read_image_bytes, read_image_hashes,
-                            read_images, read_media_files, read_photo_media, write_gallery, write_image_hashes)
+                            read_images, read_media_files, read_photo_matches, read_photo_media, write_gallery,
+                            write_image_hashes, write_photo_matches)
 from ..store.results import read_names, write_results
 from .summary import LayerSummary
 
@@ -36,6 +38,7 @@ class PhotoSummary(LayerSummary):
     missing: int = 0  # media files not found on disk
     low_quality: int = 0  # images whose PDQ quality is too low to compare by similarity
     gallery: int = 0  # findings of photos.gallery
+    verified: int = 0  # image pairs decided by this run (the others were decided by earlier scans)
 
 
 def _check(minimum: int | float, name: str, value: int | float, maximum: int | float) -> None:
@@ -95,7 +98,7 @@ def _stored(case: Case) -> list[Hashed]:
         by_sha.setdefault(sha, {})[view] = code
         quality[sha] = q
     return [Hashed(sha, info[sha]["width"], info[sha]["height"], info[sha]["format"], quality[sha], views)
-            for sha, views in sorted(by_sha.items()) if sha in info and info[sha]["hasher"] == HASHER]
+            for sha, views in sorted(by_sha.items()) if sha in info and info[sha]["hasher"] in COMPATIBLE]
 
 
 def _loader(paths: dict[str, str], images: list[Hashed]) -> Callable[[int], Decoded | None]:
@@ -113,7 +116,10 @@ def _loader(paths: dict[str, str], images: list[Hashed]) -> Callable[[int], Deco
 def scan_photos(case: Case, fingerprint: str, *, progress: Callable[[str], None] | None = None,
                 max_pdq_distance: int = 31, max_low_distance: int = 16, min_correlation: float = 0.92,
                 min_quality: int = 50, max_accounts: int = 50) -> PhotoSummary:
-    """Hash the case's new photo files, then find photos shared by accounts and gallery matches."""
+    """Hash the case's new photo files, then find photos shared by accounts and gallery matches.
+
+    Image pairs decided by an earlier scan with the same settings (table `photo_matches`) are not
+    decided again: a scan after new photos arrive checks only the pairs they bring."""
     options = _options(max_pdq_distance, max_low_distance, min_correlation, min_quality)
     _check(2, "max_accounts", max_accounts, 10**9)
     started = time.perf_counter()
@@ -138,7 +144,11 @@ def scan_photos(case: Case, fingerprint: str, *, progress: Callable[[str], None]
     paths = {r["sha256"]: r["path"] for r in read_media_files(case, HASHER, all_files=True)}
     paths.update({s: p for s, p in zip(gallery["sha256"].to_pylist(), gallery["path"].to_pylist()) if s not in paths})
     sides = [0 if h.key in case_shas else 1 for h in stored]
-    matches = find_matches(stored, _loader(paths, stored), sides=sides, skip_within=(1,), **options)
+    settings = check_settings(max_pdq_distance=max_pdq_distance, min_correlation=min_correlation)
+    matches, checked = match_images(stored, _loader(paths, stored), sides=sides, skip_within=(1,),
+                                    known=read_photo_matches(case, settings), **options)
+    write_photo_matches(case, checked, settings)
+    summary.verified = pairs_decided(checked)
     summary.low_quality = sum(h.quality < min_quality for h in stored)
     summary.actions, summary.candidates = len(stored), matches.num_rows
     names = {}

@@ -16,7 +16,7 @@ from .case import Case, fetch_arrow
 
 __all__ = ["read_media_files", "read_image_bytes", "write_image_hashes", "read_image_hashes", "read_images",
            "write_gallery", "read_gallery", "read_photo_media", "image_files", "file_sha256", "LINK_SKIPPED",
-           "OUTSIDE_SKIPPED"]
+           "OUTSIDE_SKIPPED", "read_photo_matches", "write_photo_matches"]
 
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".jfif"}
 
@@ -134,6 +134,37 @@ def read_image_hashes(case: Case) -> pa.Table:
 def read_images(case: Case) -> pa.Table:
     """Every hashed image: sha256, width, height, format, error, hasher."""
     return fetch_arrow(case.con, "SELECT sha256, width, height, format, error, hasher FROM images ORDER BY sha256")
+
+
+_CHECK_COLUMNS = ("sha_a", "sha_b", "distance", "method", "transformation", "copy", "area", "correlation", "tiles",
+                  "basis", "angle", "matched")
+
+
+def read_photo_matches(case: Case, settings: str) -> pa.Table:
+    """The image pairs decided earlier under `settings` (photos.CHECK_SCHEMA columns): matched or not."""
+    return fetch_arrow(case.con, f"SELECT {', '.join(_CHECK_COLUMNS)} FROM photo_matches WHERE settings = ? "
+                                 "ORDER BY sha_a, sha_b", [settings])
+
+
+def write_photo_matches(case: Case, checked: pa.Table, settings: str) -> None:
+    """Store pairs decided under `settings` (CHECK_SCHEMA), replacing what was stored for them, in one
+    transaction. Pairs decided under other settings (other thresholds, an older hasher or checker)
+    are dropped: they would have to be decided again anyway."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    con = case.con
+    con.execute("BEGIN")
+    try:
+        con.register("_checked_in", checked.select(list(_CHECK_COLUMNS)))
+        con.execute("DELETE FROM photo_matches WHERE settings <> ?", [settings])
+        con.execute("DELETE FROM photo_matches WHERE (sha_a, sha_b) IN (SELECT (sha_a, sha_b) FROM _checked_in)")
+        con.execute(f"INSERT INTO photo_matches (settings, checked_at, {', '.join(_CHECK_COLUMNS)}) "
+                    f"SELECT ?, ?, {', '.join(_CHECK_COLUMNS)} FROM _checked_in", [settings, now])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_checked_in")
 
 
 def write_gallery(case: Case, rows: list[dict]) -> int:

@@ -374,6 +374,22 @@ CREATE TABLE IF NOT EXISTS entity_links (
     source_id INTEGER NOT NULL,
     source_record BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS photo_matches (
+    sha_a VARCHAR NOT NULL,
+    sha_b VARCHAR NOT NULL,
+    settings VARCHAR NOT NULL,
+    matched BOOLEAN NOT NULL,
+    distance INTEGER,
+    method VARCHAR,
+    transformation VARCHAR,
+    copy VARCHAR,
+    area DOUBLE,
+    correlation DOUBLE,
+    tiles INTEGER,
+    basis VARCHAR,
+    angle DOUBLE,
+    checked_at TIMESTAMP NOT NULL
+);
 """
 
 
@@ -476,6 +492,11 @@ def render_data_model() -> str:
         "  `pdq` (32 bytes), `quality` (PDQ's 0-100 quality; low-quality hashes are flagged, not trusted).",
         "- `gallery`: reference photos the reporter added (`trollscan gallery add DIR --label ...`): `sha256`,",
         "  `path`, `label` (for example \"real owner: ...\" or \"stock site\"), `added_at`.",
+        "- `photo_matches`: every image pair a scan has decided, so the next scan checks only new photos: `sha_a`,",
+        "  `sha_b`, `settings` (the thresholds that decided it; other settings decide again), `matched`, `distance`,",
+        "  `method`, `transformation`, `copy` (which of the two is the copy, when a crop tells), `area`,",
+        "  `correlation`, `tiles`, `basis`, `angle` (degrees turned), `checked_at`. A row of an image with itself",
+        "  marks it as compared.",
         "- `watchlist`: pages and accounts the reporter watches (`trollscan watch add`): `platform` (or NULL for",
         "  any), `target` (an id or URL), `note`, `added_at`.",
         "",

@@ -88,9 +88,53 @@ def test_a_copy_cropped_by_20_percent_matches_after_alignment():
     hashed, m = _matches(original, crop)
     (row,) = m.to_pylist()
     assert row["method"] == "aligned" and "cropped" in row["transformation"] and row["distance"] <= 31
-    assert row["basis"] == "aligned_pdq" and 12 <= row["tiles"] <= 16  # what decided it, for the sentence
+    assert row["basis"] == "aligned_pdq" and 48 <= row["tiles"] <= 64  # what decided it, for the sentence
     cropped_side = "a" if row["sha_a"] == hashed[1].key else "b"
     assert row["copy"] == cropped_side and 0.55 < row["area"] < 0.75
+
+
+def test_a_copy_tilted_a_few_degrees_and_cropped_matches_with_its_angle():
+    original = photo("p5", 0, 1, size=320)
+    tilted = original.rotate(-5, Image.Resampling.BICUBIC).crop((20, 20, 300, 300))  # corners hidden
+    hashed, m = _matches(original, tilted)
+    (row,) = m.to_pylist()
+    assert row["method"] == "aligned" and 4.5 <= abs(row["angle"]) <= 5.5
+    assert row["transformation"].startswith("tilted (5 degrees), cropped") and row["distance"] <= 31
+    assert row["copy"] == ("a" if row["sha_a"] == hashed[1].key else "b")
+
+
+def test_a_copy_with_a_caption_and_a_sticker_matches_on_its_tiles():
+    from PIL import ImageDraw
+
+    original = photo("p6", 0, 1, size=320)
+    covered = original.copy()
+    draw = ImageDraw.Draw(covered)
+    draw.rectangle([0, 270, 320, 300], fill=(255, 255, 255))  # a caption band
+    for x in range(10, 300, 22):
+        draw.rectangle([x, 278, x + 14, 292], fill=(200, 30, 30))
+    draw.ellipse([230, 20, 270, 60], fill=(250, 210, 40))  # a sticker
+    _, m = _matches(original, covered)
+    (row,) = m.to_pylist()
+    assert row["correlation"] >= 0.92 and row["tiles"] < 64  # most tiles agree, the covered ones do not
+    assert row["basis"] == "tiles" or row["distance"] <= 31
+
+
+def test_the_crop_views_low_hashes_match_hashing_each_view_on_its_own():
+    from trollscan.photos.hashing import LOW_VIEWS, low_rows, view_box
+
+    decoded = decode(_jpeg(photo("p8", 0, 1, size=300)))
+    rows = dict(low_rows(decoded))
+    big = np.repeat(np.repeat(np.asarray(decoded.square, float), 5, axis=0), 5, axis=1)  # every view edge on a pixel
+    k = np.arange(32)
+    dct = np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / 64)[:8] * np.sqrt(2 / 32)
+    dct[0] /= np.sqrt(2)  # orthonormal DCT-II
+    for view in LOW_VIEWS[1:]:  # each view cut out, averaged over 32 x 32 blocks, its 8 x 8 lowest frequencies
+        left, top, right, bottom = (round(v) for v in view_box(view, 640, 640))
+        cut = big[top:bottom, left:right]
+        pixels = cut.reshape(32, cut.shape[0] // 32, 32, cut.shape[1] // 32).mean(axis=(1, 3))
+        coef = (dct @ pixels @ dct.T).ravel()[1:]
+        alone = np.packbits(np.append(coef > np.median(coef), False)).tobytes()
+        assert alone == rows[f"low:{view.name}"], view.name
 
 
 def test_another_photo_of_the_same_person_is_not_a_match():
@@ -164,12 +208,12 @@ def test_gallery_match_names_the_label_and_how_the_photo_was_changed():
     media = _media([("1", "avatar", "s1", None, _T0), ("2", "avatar", "g1", None, _T0), ("3", "avatar", "s3", None, _T0)])
     gallery = pa.Table.from_pylist([{"sha256": "g1", "path": "/g/saule.jpg", "label": "real owner: Saule K."}])
     matches = _match_rows([{"sha_a": "g1", "sha_b": "s1", "distance": 20, "method": "aligned",
-                            "transformation": "cropped", "copy": "b", "area": 0.7, "correlation": 0.97, "tiles": 15,
+                            "transformation": "cropped", "copy": "b", "area": 0.7, "correlation": 0.97, "tiles": 60,
                             "basis": "aligned_pdq"}])
     ev = gallery_match(media, gallery, matches, {("facebook", "1"): "@x"}).to_pylist()
     assert [r["sentence"] for r in ev] == [
         "The avatar of @x matches a gallery photo labelled 'real owner: Saule K.' (cropped; matched after alignment: "
-        "PDQ distance 20 where they overlap, 15 of 16 tiles agree).",
+        "PDQ distance 20 where they overlap, 60 of 64 tiles agree).",
         "The avatar of 2 matches a gallery photo labelled 'real owner: Saule K.' (the same file)."]
 
 
@@ -177,15 +221,15 @@ def test_a_pair_matched_after_alignment_says_how_not_a_whole_picture_distance():
     media = _media([("1", "avatar", "s1", None, _T0), ("2", "avatar", "s2", None, _T1)])
     matches = _match_rows([{"sha_a": "s1", "sha_b": "s2", "distance": 46, "method": "aligned",
                             "transformation": "mirrored, cropped", "copy": "b", "area": 0.8, "correlation": 0.95,
-                            "tiles": 16, "basis": "tiles"}])
+                            "tiles": 64, "basis": "tiles"}])
     names = {("facebook", "1"): "@daniyar1961_698", ("facebook", "2"): "@zhumabaeva_n2141"}
     (row,) = same_photo(media, matches, names)[1].to_pylist()
     assert row["sentence"] == ("@zhumabaeva_n2141's avatar is a mirrored, cropped copy of @daniyar1961_698's avatar "
-                               "(matched after alignment: 16 of 16 tiles agree).")
+                               "(matched after alignment: 64 of 64 tiles agree).")
     assert "distance 46" not in row["sentence"] and json.loads(row["details"])["basis"] == "tiles"
     gallery = pa.Table.from_pylist([{"sha256": "s1", "path": "/g/x.jpg", "label": "real owner"}])
     found = {r["account_ids"][0]: r for r in gallery_match(media, gallery, matches, names).to_pylist()}["2"]
-    assert found["sentence"].endswith("(mirrored, cropped; matched after alignment: 16 of 16 tiles agree).")
+    assert found["sentence"].endswith("(mirrored, cropped; matched after alignment: 64 of 64 tiles agree).")
 
 
 def test_photo_findings_do_not_depend_on_the_order_of_media_rows():
@@ -216,3 +260,53 @@ def test_index_probes_64_bit_codes_at_the_default_low_radius():
     brute = np.unpackbits(queries[:, None, :] ^ codes[None, :, :], axis=2).sum(axis=2)
     assert {(int(a), int(b)) for a, b in zip(q, ids)} == {(int(a), int(b)) for a, b in zip(*np.nonzero(brute <= 16))}
     assert all(brute[a, b] == dist for a, b, dist in zip(q, ids, d))
+
+
+def test_a_pair_left_undecided_while_a_file_is_gone_is_decided_once_it_is_back():
+    from trollscan.photos import match_images, pairs_decided
+
+    original = photo("p9", 0, 1, size=320)
+    hashed, decoded = [], []
+    for img in (original, original.crop((30, 20, 300, 290)), photo("p10", 0, 1, size=320)):
+        data = _jpeg(img)
+        h, d = hash_image(hashlib.sha256(data).hexdigest(), data)
+        hashed.append(h)
+        decoded.append(d)
+    m, checked = match_images(hashed, lambda i: None if i == 1 else decoded[i])  # the crop's file is gone
+    compared = {r["sha_a"] for r in checked.to_pylist() if r["sha_a"] == r["sha_b"]}
+    assert m.num_rows == 0 and hashed[1].key not in compared and hashed[0].key not in compared
+    m2, again = match_images(hashed, lambda i: decoded[i], known=checked)
+    assert m2.num_rows == 1 and pairs_decided(again) >= 1
+    rows = again.to_pylist()
+    assert all(hashed[2].key not in (r["sha_a"], r["sha_b"]) for r in rows)  # compared before: not looked up again
+    _, third = match_images(hashed, lambda i: decoded[i], known=pa.concat_tables([checked, again]))
+    assert third.num_rows == 0  # everything decided
+
+
+def test_an_earlier_picture_takes_a_new_candidate_closer_than_the_ones_it_kept():
+    from trollscan.photos import Hashed, find_candidates
+
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 256, 8, dtype=np.uint8)
+
+    def flipped(bits: list[int]) -> bytes:
+        code = np.unpackbits(base)
+        code[bits] ^= 1
+        return np.packbits(code).tobytes()
+
+    def picture(key: str, low: bytes) -> Hashed:
+        return Hashed(key, 100, 100, "JPEG", 100, {"pdq:0": rng.integers(0, 256, 32, dtype=np.uint8).tobytes(),
+                                                   "low:full:0": low})
+
+    images = [picture("a", flipped([])), picture("b", flipped(list(range(10)))),  # a kept b, 10 bits away
+              picture("c", flipped([20, 21, 22])), picture("d", flipped([20, 21, 22, 30]))]  # c's closest is d
+
+    def pairs(reach_of_a: int) -> set:
+        _, found, reach = find_candidates(images, [0] * 4, max_pdq_distance=31, max_low_distance=16, min_quality=50,
+                                          skip_within=(), max_candidates=1, fresh=np.array([False, False, True, True]),
+                                          reach=np.array([reach_of_a, 10, 17, 17]))
+        return {tuple(sorted(k)) for k in found}, reach
+
+    taken, reach = pairs(10)
+    assert taken == {(2, 3), (0, 2)} and reach[0] == 3  # c is closer to a (3 bits) than b was: a takes it
+    assert pairs(3)[0] == {(2, 3)}  # a's candidates were as close: c, which has d, is not a's
