@@ -12,7 +12,18 @@ weights learned from those labels, and evaluate on the accounts left unlabelled.
 
 Prints one row per preset and weighting: F1 of `fake`, precision, recall, ROC AUC, precision at
 top 100, share of true positives with two or more independent reasons, group ARI, and seconds
-(min and median over `--repeat` runs of the scan).
+(min and median over `--repeat` runs of the scan). The default weights are also scored on the
+accounts left unlabelled, to compare with the learned ones, which are shown twice, from the same
+labelled case: as the verdicts step learns them (the default model's weights pulled towards
+the defaults, chosen by cross-validation: report/shrinkage.py) and, for comparison, as a plain
+logistic regression (what the verdicts step learned before).
+
+Then, per preset, whom the groups praise and attack (`trollscan groups`), against the planted
+clients: the simulator's farms comment for their clients on the clients' pages, and the clients
+`anti-critic` and `matraimov` attack the pages they comment on (critics' pages) while all others
+praise theirs. Precision and recall of the groups' praised and attacked targets (top 5 per group,
+all groups together) against those pages, and the tone classifier's accuracy on every farm
+comment (its client's side: praise or attack, read from farms.json; neutral counts as wrong).
 """
 
 from __future__ import annotations
@@ -24,10 +35,19 @@ import statistics
 import time
 from pathlib import Path
 
+import json
+from collections import Counter
+from datetime import datetime, timezone
+
 import numpy as np
+import pyarrow.parquet as pq
 
 from trollscan.ingest import ingest_files
 from trollscan.report.evaluate import evaluate
+from trollscan.report.profiles import profile_case
+from trollscan.report.verdicts import account_features, fit_model, judge
+from trollscan.store.verdicts import read_analyst_labels, read_profile_inputs, read_verdict_inputs
+from trollscan.text.tone import read_tones
 from trollscan.scan import scan
 from trollscan.scan.signals import scan_signals
 from trollscan.scan.verdicts import scan_verdicts
@@ -87,6 +107,88 @@ def _row(name: str, accounts: int, f: dict, seconds: list[float], note: str = ""
     return f"{name:<24} {accounts:>8,} " + " ".join(cell(c) for c in COLUMNS) + f" {times}  {note}"
 
 
+ATTACKERS = ("anti-critic", "matraimov")  # the simulator's clients whose comments attack the pages they go to
+
+
+def _logistic_verdicts(case) -> list[dict]:
+    """The labelled case judged as the verdicts step did before: a plain logistic regression."""
+    evidence, accounts = read_verdict_inputs(case)
+    features = account_features(evidence, accounts)
+    analyst = read_analyst_labels(case)
+    model = fit_model(features, {k: v[0] == "fake" for k, v in analyst.items() if v[0] in ("fake", "real")},
+                      method="logistic", seed=1)
+    groups = {(v["platform"], v["account_id"]): v["group_id"] for v in read_verdicts(case)}
+    out = judge(features, model=model, analyst=analyst)
+    for v in out:
+        v["group_id"] = groups.get((v["platform"], v["account_id"]))
+    return out
+
+
+def _planted_sides(sim: Path) -> dict[str, set[str]]:
+    """The planted clients' pages: praised (pages of clients that praise) and attacked."""
+    farms = json.loads((sim / "farms.json").read_text(encoding="utf-8"))
+    sides: dict[str, set[str]] = {"praise": set(), "attack": set()}
+    for farm in farms.values():
+        for client, pages in farm["watched_pages"].items():
+            sides["attack" if client in ATTACKERS else "praise"].update(pages)
+    return sides
+
+
+def _tone_accuracy(sim: Path) -> tuple[float, int, Counter]:
+    """The tone classifier on every farm comment against its client's side: accuracy, comments,
+    and counts of (side, reading)."""
+    farms = json.loads((sim / "farms.json").read_text(encoding="utf-8"))
+    client_of = {}
+    for farm in farms.values():
+        for op in farm["operators"]:
+            switch = datetime.fromisoformat(op["switch_at"]).timestamp() if op["switch_at"] else None
+            for a in op["accounts"]:
+                client_of[a] = (op["clients"][0], op["switch_to"][0] if op["switch_to"] else None, switch)
+    items = pq.read_table(sim / "input" / "items.parquet", columns=["account_id", "kind", "created_at", "text"])
+    rows = [r for r in items.to_pylist() if r["kind"] in ("comment", "reply") and r["account_id"] in client_of]
+    counts: Counter = Counter()
+    for r, tone in zip(rows, read_tones([r["text"] for r in rows])):
+        first, then, switch = client_of[r["account_id"]]
+        at = r["created_at"].replace(tzinfo=r["created_at"].tzinfo or timezone.utc).timestamp()
+        client = then if switch is not None and at >= switch else first
+        counts[("attack" if client in ATTACKERS else "praise", tone.label)] += 1
+    total = sum(counts.values())
+    return (sum(n for (side, got), n in counts.items() if side == got) / total if total else float("nan"), total,
+            counts)
+
+
+def _side_scores(case, sim: Path) -> str:
+    """Precision and recall of the groups' praised and attacked targets against the planted pages."""
+    planted = _planted_sides(sim)
+    inputs = read_profile_inputs(case)
+    groups = profile_case(inputs)["groups"]
+    pages = {a for (_p, a) in inputs["names"]}  # targets that are accounts or pages of the case, not site articles
+    out = []
+    for side, key, verb in (("praise", "praises", "praised"), ("attack", "attacks", "attacked")):
+        listed = {t["target"] for g in groups for t in g.get("tone", {}).get(key, [])}
+        hit = listed & planted[side]
+        r = len(hit) / len(planted[side]) if planted[side] else float("nan")
+        p = len(hit) / len(listed) if listed else float("nan")
+        on_pages = listed & pages
+        pp = len(hit) / len(on_pages) if on_pages else float("nan")
+        out.append(f"{verb}: R {r:.3f}, P {p:.3f} over {len(listed)} listed, P {pp:.3f} over the {len(on_pages)} "
+                   f"that are pages ({len(planted[side])} planted)")
+    return "; ".join(out)
+
+
+def _name_signal(case, truth: list[dict]) -> str:
+    """The name signal's findings against the truth: how many name a fake, and how many say impersonation."""
+    fake = {(r["platform"], str(r["account_id"])) for r in truth if str(r["is_fake"]).lower() == "true"}
+    rows = case.con.execute("SELECT platform, account_ids[1], json_extract_string(details, '$.relation') FROM evidence "
+                            "WHERE detector = 'signals.name_photo_mismatch'").fetchall()
+    hits = sum((p, a) in fake for p, a, _r in rows)
+    same = sum(r == "same" for _p, _a, r in rows)
+    photo = case.con.execute("SELECT count(DISTINCT account_ids[1]) FROM evidence WHERE detector = 'photos.same_photo' "
+                             "AND len(account_ids) = 1").fetchall()[0][0]
+    return (f"name vs photo owner: {len(rows)} findings ({same} impersonation) on {photo} copiers named by "
+            f"same_photo; {hits / len(rows) if rows else float('nan'):.3f} of them fakes")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=float, default=0.3)
@@ -115,7 +217,10 @@ def main() -> None:
                 watched = _watch_pages(case, preset)
                 seconds.append(_full_scan(case))
                 if run == 0:
-                    default = evaluate(truth, [], [], verdicts=read_verdicts(case))
+                    default_verdicts = read_verdicts(case)
+                    default = evaluate(truth, [], [], verdicts=default_verdicts)
+                    sides = _side_scores(case, out / "sim")
+                    names = _name_signal(case, truth)
         print(_row(f"{name} / default", default["accounts"], default, seconds, f"{watched} watched pages"), flush=True)
         with init_case(out / "labelled", tz=TIMEZONES[preset.region]) as case:
             ingest_files(case, [out / "sim" / "input"])
@@ -127,10 +232,27 @@ def main() -> None:
             weights = read_verdict_weights(case)
             rest = [r for r in truth if (r["platform"], str(r["account_id"])) not in labelled]
             learned = evaluate(rest, [], [], verdicts=read_verdicts(case))
+            default_rest = evaluate(rest, [], [], verdicts=default_verdicts)
+            before = evaluate(rest, [], [], verdicts=_logistic_verdicts(case))
+            shrunk = fit_model(account_features(*read_verdict_inputs(case)),
+                               {k: v[0] == "fake" for k, v in read_analyst_labels(case).items()
+                                if v[0] in ("fake", "real")}, seed=1)
         cv = weights.get("cv_accuracy")
         note = (f"learned from {weights.get('labels')} labels, CV accuracy {cv:.3f}" if cv is not None
                 else f"weights: {weights.get('weights')} (too few labels to learn)")
+        if shrunk is not None:
+            note += (f"; pull to defaults {shrunk.shrink if shrunk.shrink is not None else 'inf (defaults kept)'}, "
+                     f"held-out F1 {shrunk.cv_f1:.3f} vs defaults {shrunk.cv_f1_default:.3f}")
+        print(_row(f"{name} / default, rest", default_rest["accounts"], default_rest, [],
+                   "default weights scored on the accounts left unlabelled"), flush=True)
         print(_row(f"{name} / learned", learned["accounts"], learned, [], note), flush=True)
+        print(_row(f"{name} / logistic", before["accounts"], before, [], "plain logistic regression (before)"),
+              flush=True)
+        accuracy, comments, counts = _tone_accuracy(out / "sim")
+        print(f"  {name}: {sides}", flush=True)
+        print(f"  {name}: {names}", flush=True)
+        print(f"  {name}: tone accuracy on {comments:,} farm comments {accuracy:.3f} ("
+              + ", ".join(f"{side}->{got} {n:,}" for (side, got), n in sorted(counts.items())) + ")", flush=True)
 
 
 if __name__ == "__main__":

@@ -620,9 +620,14 @@ def groups_command(
         labels = ", ".join(f"{n} {k}" for k, n in sorted(g["labels"].items()))
         out.print(Text.assemble((f"Group {g['group_id']} ", "bold"), f"({g['platform']}): {g['size']} accounts ({labels})"))
         lines = [g.get("created", {}).get("sentence"), g.get("schedule", {}).get("sentence"),
-                 g.get("allegiance", {}).get("sentence"), g.get("infrastructure", {}).get("sentence")]
+                 g.get("allegiance", {}).get("sentence"), g.get("tone", {}).get("sentence"),
+                 g.get("infrastructure", {}).get("sentence")]
         if g.get("targets"):
             lines.append("Acts most on: " + ", ".join(f"{t['name']} ({t['share']:.0%})" for t in g["targets"][:4]) + ".")
+        for side, key, head in (("praise", "praises", "Praises most"), ("attack", "attacks", "Attacks most")):
+            if g.get("tone", {}).get(key):
+                lines.append(f"{head}: " + ", ".join(f"{t['name']} ({t[side]:,} of {t['comments']:,} comments, e.g. "
+                                                     f"item {t['examples'][0]})" for t in g["tone"][key][:3]) + ".")
         for cost in g.get("cost", []):
             lines.append(f"Cost, {cost['model']}: {cost['range']} ({cost['assumes']})")
         for line in filter(None, lines):

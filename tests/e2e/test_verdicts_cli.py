@@ -131,3 +131,23 @@ def test_groups_prints_profiles_with_cost_and_page_kpis(judged):
     assert "Cost, private farm, paid per comment" in result.output
     data = json.loads((judged / "groups.json").read_text(encoding="utf-8"))
     assert data["groups"] and data["pages"][0]["name"] == "Биримдик"
+
+
+def test_analyst_labels_are_learned_from_and_the_scan_says_what_it_kept(judged, tmp_path):
+    import shutil
+
+    shutil.copytree(judged / "case", tmp_path / "case")
+    with open((judged / "sim" / "truth.csv"), encoding="utf-8") as f:
+        truth = list(csv.DictReader(f))
+    labels = tmp_path / "labels.csv"
+    with open(labels, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["platform", "account_id", "label", "author"])
+        for row in truth[::4]:  # an analyst who checked every fourth account
+            w.writerow([row["platform"], row["account_id"], "fake" if row["is_fake"] == "true" else "real", "tester"])
+    with open_case(tmp_path / "case") as case:
+        ingest_files(case, [labels])
+        summary = scan_verdicts(case, input_fingerprint(case))
+    said = summary.top[0]
+    assert f"learned from {len(truth[::4])} analyst labels" in said or f"Weights learned from {len(truth[::4])}" in said
+    assert "held-out" in said, said

@@ -183,7 +183,7 @@ def build_report(case: Case, *, max_cards: int = 300, max_list: int = 5000, max_
 def profile_lines(profile: dict) -> list[str]:
     """A group profile (report.profiles) as sentences: creation, working hours, allegiance,
     shared infrastructure, and the cost under each price model."""
-    lines = [profile.get(k, {}).get("sentence") for k in ("created", "schedule", "allegiance", "infrastructure")]
+    lines = [profile.get(k, {}).get("sentence") for k in ("created", "schedule", "allegiance", "tone", "infrastructure")]
     lines += [f"Cost, {c['model']}: {c['range']} ({c['assumes']})" for c in profile.get("cost", [])]
     return [line for line in lines if line]
 

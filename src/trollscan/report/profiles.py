@@ -16,9 +16,11 @@ import pyarrow.compute as pc
 
 from ..signals.frame import NO_TIME, day, day_span, seconds
 from ..signals.schedule import hour_span, local_hours
+from ..text.tone import Tone, read_tones
 from .cost import estimate_cost
 
-__all__ = ["group_profiles", "likely_utc_offset", "allegiance_switch", "page_kpis", "profile_case", "COMMENT_KINDS"]
+__all__ = ["group_profiles", "likely_utc_offset", "allegiance_switch", "page_kpis", "profile_case", "COMMENT_KINDS",
+           "praise_and_attack"]
 
 COMMENT_KINDS = ("comment", "reply")
 _MAX_TARGETS = 20  # targets followed one by one in the allegiance split; the rest count together
@@ -119,6 +121,7 @@ def group_profiles(members: pa.Table, accounts: pa.Table, items: pa.Table, acces
         item_rows.setdefault(key, []).append(i)
     its = {c: items[c].to_pylist() for c in ("kind", "target_id", "parent_account_id", "item_id")}
     its_ts = seconds(items["created_at"]) if items.num_rows else np.zeros(0, np.int64)
+    tones = _comment_tones(items)
     infra: dict[tuple[str, str], set] = {}
     if access is not None and access.num_rows:
         for p, a, ip, dev in zip(*(access[c].to_pylist() for c in ("platform", "account_id", "ip_hash", "device_hash"))):
@@ -178,6 +181,12 @@ def group_profiles(members: pa.Table, accounts: pa.Table, items: pa.Table, acces
                                       f"{switch['after_share_before']:.0%} to {switch['after_share_after']:.0%}).")
                 profile["allegiance"] = switch
             profile["comments"] = sum(1 for i in rows if its["kind"][i] in COMMENT_KINDS)
+            if tones:
+                own = {k[1] for k in keys}  # comments under the group's own posts praise or attack no one else
+                toned = [(i, its["target_id"][i] or its["parent_account_id"][i]) for i in rows if i in tones]
+                toned = [(i, t) for i, t in toned if t is not None and t not in own]
+                profile["tone"] = praise_and_attack([(t, tones[i], its["item_id"][i], int(its_ts[i])) for i, t in toned],
+                                                    names={t: label(platform, t) for _i, t in toned}, top=top)
             profile["active_days"] = int(len(np.unique(ts // 86_400)))
         shared = Counter(x for k in keys for x in infra.get(k, ()))
         common = {x: n for x, n in shared.items() if n >= 2}
@@ -191,6 +200,73 @@ def group_profiles(members: pa.Table, accounts: pa.Table, items: pa.Table, acces
                                                      "(kept only as keyed hashes)."}
         out.append(profile)
     return out
+
+
+def _comment_tones(items: pa.Table) -> dict[int, Tone]:
+    """The tone of each comment and reply (row -> Tone), when the items carry their text."""
+    if "text" not in items.column_names or not items.num_rows:
+        return {}
+    rows = np.flatnonzero(pc.is_in(items["kind"], pa.array(COMMENT_KINDS)).to_numpy(zero_copy_only=False))
+    texts = items["text"].take(pa.array(rows, pa.int64()))
+    return dict(zip(rows.tolist(), read_tones(texts.combine_chunks() if isinstance(texts, pa.ChunkedArray)
+                                                else texts)))
+
+
+def praise_and_attack(comments: list[tuple[str, Tone, str, int]], *, names: dict[str, str] | None = None,
+                      top: int = 5, min_comments: int = 3, min_share: float = 0.02, min_tone_share: float = 0.4,
+                      examples: int = 3) -> dict:
+    """Whom a group praises and whom it attacks, from its comments: (target, tone, item_id, time).
+
+    A target (the page or account a comment is written under or answers) is praised when at least
+    `min_comments` of the group's comments on it, `min_tone_share` of them, and `min_share` of all
+    its praising comments read as praise (`trollscan.text.tone`), and they outnumber those that
+    read as attack; attacked the other way round. (Everyday chatter has its thanks and
+    congratulations: on the simulator a fifth to a third of real people's comments on a page read
+    as praise; a page praised in passing is not whom a group praises.) Each entry: target, name,
+    comments (the group's comments there), praise/attack counts, share (of its comments there),
+    the words that decided most of them, `examples` item ids and the first and last day. With a
+    dated sentence naming the most praised and the most attacked."""
+    names = names or {}
+    per: dict[str, dict] = {}
+    for target, tone, item_id, ts in sorted(comments, key=lambda c: (c[3], str(c[2]))):
+        t = per.setdefault(target, {"n": 0, "praise": [], "attack": [], "words": {"praise": Counter(),
+                                                                                   "attack": Counter()}})
+        t["n"] += 1
+        if tone.label in ("praise", "attack"):
+            t[tone.label].append((item_id, ts))
+            t["words"][tone.label].update(set(tone.decided_by))
+    out: dict = {"comments": len(comments)}
+    for side in ("praise", "attack"):
+        other = "attack" if side == "praise" else "praise"
+        floor = max(min_comments, min_share * sum(len(t[side]) for t in per.values()))
+        picked = [(x, t) for x, t in per.items() if len(t[side]) >= max(floor, min_tone_share * t["n"])
+                  and len(t[side]) > len(t[other])]
+        picked.sort(key=lambda xt: (-len(xt[1][side]), str(xt[0])))
+        out["praises" if side == "praise" else "attacks"] = [{
+            "target": x, "name": names.get(x, x), "comments": t["n"], side: len(t[side]), other: len(t[other]),
+            "share": round(len(t[side]) / t["n"], 3), "words": [w for w, _c in _top(t["words"][side], 5)],
+            "examples": [i for i, _ts in t[side][:examples]], **_first_last([ts for _i, ts in t[side]])}
+            for x, t in picked[:top]]
+        out[side] = sum(len(t[side]) for t in per.values())
+    dated = [ts for _x, _t, _i, ts in comments if ts != NO_TIME]
+    span = f"From {day_span(min(dated), max(dated))}, " if dated else ""
+    parts = []
+    for key, verb in (("praises", "praised"), ("attacks", "attacked")):
+        if out[key]:
+            e = out[key][0]
+            n = e["praise" if key == "praises" else "attack"]
+            words = ", ".join(f"\u201c{w}\u201d" for w in e["words"][:3])
+            parts.append(f"{verb} {e['name']} most ({n:,} of its {e['comments']:,} comments there, {e['share']:.0%}; "
+                         f"words such as {words})")
+    if parts:
+        out["sentence"] = (span + "the group " + " and ".join(parts) + ". Read from the words of "
+                           f"{len(comments):,} comments (praise {out['praise']:,}, attack {out['attack']:,}).")
+    return out
+
+
+def _first_last(ts: list[int]) -> dict:
+    dated = [t for t in ts if t != NO_TIME]
+    return {"first": day(min(dated)) if dated else None, "last": day(max(dated)) if dated else None}
 
 
 def _top(counter: Counter, n: int) -> list[tuple[str, int]]:

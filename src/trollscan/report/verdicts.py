@@ -11,8 +11,10 @@ documented default weight (`DEFAULT_WEIGHTS`), and combines the families as inde
 
 so one strong kind of evidence reaches `doubtful`, and `fake` takes two independent ones: reasons
 from two families, not counting derived ones (groups) or context (friendship, shared groups). When the
-analyst has labelled enough accounts, a logistic regression learns the weights from them instead,
-and its cross-validated accuracy is reported with the verdicts. Either way an account's reasons
+analyst has labelled enough accounts, the same model learns its weights from them, pulled towards
+the defaults as far as cross-validation on the labels allows (report/shrinkage.py: the defaults stay
+unless learned weights did better on held-out labels; a plain logistic regression is the other
+`fit_model` method), and its cross-validated accuracy is reported with the verdicts. Either way an account's reasons
 are the sentences of its findings, ranked by what each added to the score, and an analyst's label
 always wins over the computed one.
 """
@@ -27,9 +29,10 @@ import pyarrow.compute as pc
 
 from ..clusters import CONTEXT_DETECTORS
 from ..errors import BadParameter
+from .shrinkage import SHRINK_GRID, choose_shrink, fit_weights
 
 __all__ = ["DEFAULT_WEIGHTS", "DERIVED", "THRESHOLDS", "Features", "Model", "account_features", "weights_for", "fit_model",
-           "judge", "independent_reasons", "LABEL_OF_ANALYST", "FAMILIES", "NOT_INDEPENDENT", "family_of"]
+           "fit_shrunk", "judge", "independent_reasons", "LABEL_OF_ANALYST", "FAMILIES", "NOT_INDEPENDENT", "family_of"]
 
 # How much one kind of finding counts, by detector name or name prefix (the longest match wins).
 # Evidence that shows coordination directly (one IP, the same words at the same moment, a stolen
@@ -52,7 +55,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "signals.mechanical_cadence": 0.5,
     "signals.working_hours": 0.4,
     "signals.thin_profile": 0.3,
-    "signals.name_photo_mismatch": 0.6,
+    "signals.name_photo_mismatch": 0.8,  # someone else's photo under another name (or under theirs)
     "signals.account_age": 0.2,
     "signals.username_pattern": 0.1,
     "": 0.5,  # a detector not listed here
@@ -79,7 +82,7 @@ FAMILIES: dict[str, str] = {
     "signals.friends_burst": "friends",
     "signals.thin_profile": "profile",
     "signals.username_pattern": "profile",
-    "signals.name_photo_mismatch": "profile",
+    "signals.name_photo_mismatch": "photos",  # what the names add to a photo finding: the same fact
     "signals.target_concentration": "targets",
     "signals.working_hours": "schedule",
     "signals.mechanical_cadence": "schedule",
@@ -184,6 +187,13 @@ class Model:
     fakes: int
     cv_accuracy: float | None  # mean accuracy over the folds
     folds: int
+    # method "shrunk": the default model's own weights, moved from DEFAULT_WEIGHTS only as far as the
+    # labels justify (coef holds the weights, intercept is 0); None for a logistic regression
+    weights: dict[str, float] | None = None
+    shrink: float | None = None  # the chosen pull towards the defaults; None: the defaults were kept
+    cv_f1: float | None = None  # F1 of `fake` on the held-out labels, with the weights chosen
+    cv_f1_default: float | None = None  # the same with the default weights
+    fake_at: float | None = None  # the score from which an account is fake, chosen with the weights
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 50) -> tuple[float, np.ndarray]:
@@ -203,11 +213,18 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 50) -> 
     return float(beta[0]), beta[1:]
 
 
-def fit_model(features: Features, labels: dict[tuple[str, str], bool], *, l2: float = 1.0, folds: int = 5,
-              seed: int = 1, min_labels: int = 10, min_per_class: int = 3) -> Model | None:
+def fit_model(features: Features, labels: dict[tuple[str, str], bool], *, method: str = "shrunk", l2: float = 1.0,
+              folds: int = 5, seed: int = 1, min_labels: int = 10, min_per_class: int = 3,
+              shrink_grid: tuple[float, ...] = SHRINK_GRID) -> Model | None:
     """Weights learned from `labels` (account -> is fake), with `folds`-fold cross-validated
     accuracy (stratified, seeded); None when there are fewer than `min_labels` labels or fewer
-    than `min_per_class` of either kind."""
+    than `min_per_class` of either kind.
+
+    `method` "shrunk" (the default) learns the default model's own weights, pulled towards
+    DEFAULT_WEIGHTS (see `fit_shrunk`), so that a few labels cannot make the verdicts worse than
+    the defaults; "logistic" is a plain L2-penalised logistic regression (penalty `l2`)."""
+    if method not in ("shrunk", "logistic"):
+        raise BadParameter(f"The 'method' parameter of fit_model must be 'shrunk' or 'logistic'; got {method!r}.")
     if l2 <= 0:
         raise BadParameter(f"The 'l2' parameter of fit_model must be > 0; got {l2}.")
     known = sorted(labels.items())
@@ -225,6 +242,8 @@ def fit_model(features: Features, labels: dict[tuple[str, str], bool], *, l2: fl
     for cls in (0.0, 1.0):
         members = np.flatnonzero(y == cls)
         fold[rng.permutation(members)] = np.arange(len(members)) % k
+    if method == "shrunk":
+        return fit_shrunk(features.detectors, x, y, fold, k, shrink_grid=shrink_grid)
     correct = []
     for f in range(k):
         train, test = fold != f, fold == f
@@ -235,8 +254,48 @@ def fit_model(features: Features, labels: dict[tuple[str, str], bool], *, l2: fl
     return Model(list(features.detectors), b0, b, len(y), int(y.sum()), float(np.mean(correct)) if k >= 2 else None, k)
 
 
-# Score thresholds: (fake, doubtful) for the default weights, and for learned ones, whose score is
-# the probability that the analyst would call the account fake.
+def fit_shrunk(detectors: list[str], x: np.ndarray, y: np.ndarray, fold: np.ndarray, k: int, *,
+               shrink_grid: tuple[float, ...] = SHRINK_GRID, context: tuple[str, ...] = CONTEXT_DETECTORS) -> Model:
+    """The default model's weights learned from labelled findings `x` (y: is fake), pulled towards
+    DEFAULT_WEIGHTS by the pull that did best on held-out labels (report/shrinkage.py); the
+    defaults themselves when no pull beat them. Folds: `fold` (k of them)."""
+    x = _without_lone_context(x, detectors, context)
+    w0 = weights_for(detectors)
+    codes, family, independent = _family_codes(detectors)
+    fake_at = THRESHOLDS["default"][0]
+    rule = dict(fake_at=fake_at, learned_fake_at=(THRESHOLDS["learned"][0],), min_independent=2, min_part=0.25)
+    chosen, results = choose_shrink(x, y, w0, family, len(codes), independent, fold, k, grid=shrink_grid, **rule) \
+        if k >= 2 else ((None, fake_at), {(None, fake_at): {"f1": None, "accuracy": None}})
+    shrink, at = chosen
+    w = w0 if shrink is None else fit_weights(x, y, w0, family, len(codes), shrink)
+    return Model(list(detectors), 0.0, w, len(y), int(y.sum()), results[chosen]["accuracy"], k,
+                 weights=dict(zip(detectors, w.round(4).tolist())), shrink=shrink, cv_f1=results[chosen]["f1"],
+                 cv_f1_default=results[(None, fake_at)]["f1"], fake_at=at)
+
+
+def _family_codes(detectors: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The families of `detectors` (sorted), each detector's family code, and which families
+    count as independent evidence."""
+    families = [family_of(d) for d in detectors]
+    codes = sorted(set(families))
+    return (codes, np.array([codes.index(f) for f in families], np.int64),
+            np.array([c not in NOT_INDEPENDENT for c in codes], bool))
+
+
+def _without_lone_context(x: np.ndarray, detectors: list[str], context: tuple[str, ...]) -> np.ndarray:
+    """Findings with context ones (friendship, shared groups) zeroed for accounts no primary finding names."""
+    x = x.copy()
+    cols = np.array(detectors, dtype=object)
+    context_cols = np.isin(cols, list(context)) if len(cols) else np.zeros(0, bool)
+    primary = ~context_cols & ~np.isin(cols, list(DERIVED)) if len(cols) else np.zeros(0, bool)
+    alone = ~(x[:, primary] > 0).any(axis=1) if primary.any() else np.ones(len(x), bool)
+    x[np.ix_(alone, context_cols)] = 0.0
+    return x
+
+
+# Score thresholds: (fake, doubtful) for the default weights (and default weights learned from
+# labels), and for a logistic regression, whose score is the probability that the analyst would
+# call the account fake.
 THRESHOLDS = {"default": (0.75, 0.45), "learned": (0.5, 0.25)}
 
 
@@ -247,11 +306,13 @@ def judge(features: Features, *, model: Model | None = None, weights: dict[str, 
           min_independent_part: float = 0.25) -> list[dict]:
     """A verdict per account: platform, account_id, score, label, reasons (sentences, the largest
     contribution first), detectors (of those reasons) and item_ids (the items that show them),
-    from the default weights or a learned model.
+    from the default weights or a learned model (`fit_model`: learned default-model weights, judged
+    like the defaults with the model's own `fake_at`; or a logistic regression).
 
     An account is `fake` when its score reaches `fake_at` and its reasons rest on at least
     `min_independent` independent kinds of evidence (else it is at most `doubtful`), `doubtful`
-    from `doubtful_at`; thresholds default to THRESHOLDS for the weighting used.
+    from `doubtful_at`; thresholds default to THRESHOLDS for the weighting used (for learned
+    default-model weights, the model's `fake_at`, and `doubtful_at` in the same proportion).
     `analyst` maps an account to (label, note) and wins over the computed label. Findings of the
     `context` detectors (friendship, shared groups) count only for an account that other,
     independent evidence names. A reason is
@@ -260,17 +321,17 @@ def judge(features: Features, *, model: Model | None = None, weights: dict[str, 
     `min_independent_part` (a weak finding, like a loose family of common phrases, is shown but
     cannot make an account fake with one other kind of evidence).
     """
-    default_fake, default_doubtful = THRESHOLDS["learned" if model is not None else "default"]
+    logistic = model is not None and model.weights is None
+    default_fake, default_doubtful = THRESHOLDS["learned" if logistic else "default"]
+    if model is not None and not logistic:  # the default model with learned weights (and its threshold)
+        if model.fake_at is not None:
+            default_fake, default_doubtful = model.fake_at, model.fake_at * default_doubtful / default_fake
+        weights, model = {**DEFAULT_WEIGHTS, **model.weights}, None
     fake_at = default_fake if fake_at is None else fake_at
     doubtful_at = default_doubtful if doubtful_at is None else doubtful_at
     if not 0 <= doubtful_at <= fake_at <= 1:
         raise BadParameter(f"Thresholds must satisfy 0 <= doubtful_at <= fake_at <= 1; got {doubtful_at} and {fake_at}.")
-    x = features.x.copy()
-    cols = np.array(features.detectors, dtype=object)
-    context_cols = np.isin(cols, list(context)) if len(cols) else np.zeros(0, bool)
-    primary = ~context_cols & ~np.isin(cols, list(DERIVED)) if len(cols) else np.zeros(0, bool)
-    alone = ~(x[:, primary] > 0).any(axis=1) if primary.any() else np.ones(len(x), bool)
-    x[np.ix_(alone, context_cols)] = 0.0  # context findings only ever add to other evidence
+    x = _without_lone_context(features.x, features.detectors, context)  # context only ever adds to evidence
     if model is None:
         w = weights_for(features.detectors, weights)
         part = x * w

@@ -1,5 +1,6 @@
 """The scan step of the per-account signals: read the canonical tables once, run every signal,
-store each one's evidence under `signals.<name>`."""
+store each one's evidence under `signals.<name>`. It runs after the photo step, whose findings
+`name_photo_mismatch` reads."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ _READS = {
     "relations": "SELECT platform, account_id, kind, other_id, added_at FROM relations",
     "media": "SELECT platform, account_id, kind, media_id, item_id, uploaded_at FROM media",
     "watchlist": "SELECT platform, target FROM watchlist",
+    "photo_evidence": ("SELECT detector, platform, account_ids, strength, item_ids, details FROM evidence "
+                       "WHERE detector IN ('photos.same_photo', 'photos.gallery') ORDER BY ALL"),
 }
 
 

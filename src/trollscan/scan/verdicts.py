@@ -71,12 +71,23 @@ def scan_verdicts(case: Case, fingerprint: str, *, learn: bool = True, fake_at: 
     counts = {label: sum(v["label"] == label for v in run.verdicts) for label in ("fake", "doubtful", "unlikely")}
     summary = LayerSummary("verdicts", None, actions=len(run.verdicts), candidates=counts["fake"] + counts["doubtful"],
                            edges=counts["fake"], seconds=seconds)
-    if run.model is not None:
-        how = (f"Weights learned from {run.model.labels} analyst labels; cross-validated accuracy "
-               f"{run.model.cv_accuracy:.0%} ({run.model.folds} folds).")
+    m = run.model
+    if m is not None and m.weights is not None and m.shrink is None:  # learning did not beat the defaults
+        how = (f"Default weights kept: learned from {m.labels} analyst labels, no weights did clearly better "
+               f"on held-out labels (F1 of fake {_f1(m.cv_f1_default)}, {m.folds} folds).")
+    elif m is not None and m.weights is not None:
+        how = (f"Weights learned from {m.labels} analyst labels: held-out F1 of fake {_f1(m.cv_f1)}, "
+               f"against {_f1(m.cv_f1_default)} with the defaults ({m.folds} folds).")
+    elif m is not None:
+        how = (f"Weights learned from {m.labels} analyst labels; cross-validated accuracy "
+               f"{m.cv_accuracy:.0%} ({m.folds} folds).")
     else:
         how = "Default weights (docs/verdicts.md)" + (
             f"; {run.labels} analyst labels are too few to learn from." if run.labels else ".")
     summary.top = [f"{counts['fake']:,} accounts judged fake, {counts['doubtful']:,} doubtful, "
                    f"{counts['unlikely']:,} unlikely. {how}"]
     return summary
+
+
+def _f1(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"

@@ -2,7 +2,9 @@
 
 Each takes canonical tables (Arrow) and keyword options with units, and returns evidence rows
 (`trollscan.evidence`) naming one account, with dates in the sentence. None reads another
-detector's output. `SIGNALS` registers them, one line each, with the tables they read in order.
+detector's output, except `name_photo_mismatch`, which says what the names add to a photo finding
+(and so counts in the photo family of the verdicts, never as a reason of its own). `SIGNALS`
+registers them, one line each, with the tables they read in order.
 """
 
 from __future__ import annotations
@@ -15,20 +17,22 @@ import pyarrow as pa
 
 from ..errors import BadParameter
 from .bursts import creation_burst, friends_burst, upload_burst
+from .names import name_photo_mismatch
 from .profile import account_age, thin_profile, username_pattern
 from .schedule import mechanical_cadence, working_hours
 from .targets import target_concentration, watched_accounts
 
 __all__ = ["Signal", "SIGNALS", "account_age", "creation_burst", "thin_profile", "friends_burst", "upload_burst",
            "target_concentration", "working_hours", "mechanical_cadence", "username_pattern", "watched_accounts",
-           "run_signal"]
+           "name_photo_mismatch", "run_signal"]
 
 
 @dataclass(frozen=True)
 class Signal:
     name: str
     function: Callable[..., pa.Table]
-    reads: tuple[str, ...]  # the tables it takes, in order: accounts, items, relations, media, watchlist
+    reads: tuple[str, ...]  # the tables it takes, in order: accounts, items, relations, media, watchlist,
+    # photo_evidence (the photo step's findings: the one signal that builds on another detector's)
     title: str  # a few words for reason lists and docs
 
     @property
@@ -48,6 +52,8 @@ SIGNALS: dict[str, Signal] = {s.name: s for s in [
     Signal("working_hours", working_hours, ("items", "accounts"), "office-hours or no-sleep schedule"),
     Signal("mechanical_cadence", mechanical_cadence, ("items", "accounts"), "acts at fixed intervals"),
     Signal("username_pattern", username_pattern, ("accounts", "items"), "name-plus-digits handle"),
+    Signal("name_photo_mismatch", name_photo_mismatch, ("accounts", "photo_evidence"),
+           "someone else's photo under another name, or under that person's name"),
 ]}
 
 

@@ -79,7 +79,8 @@ def read_group_profile_inputs(case: Case, group_id: int) -> dict:
     try:
         accounts = fetch_arrow(con, "SELECT platform, account_id, created_at FROM accounts SEMI JOIN _group_members "
                                     "USING (platform, account_id)")
-        items = fetch_arrow(con, "SELECT platform, account_id, item_id, kind, created_at, target_id, parent_account_id "
+        items = fetch_arrow(con, "SELECT platform, account_id, item_id, kind, created_at, target_id, parent_account_id, "
+                                 "CASE WHEN kind IN ('comment', 'reply') THEN text END AS text "
                                  "FROM items SEMI JOIN _group_members USING (platform, account_id) "
                                  "ORDER BY platform, account_id, created_at, item_id")
         access = fetch_arrow(con, "SELECT platform, account_id, ip_hash, device_hash FROM access_log "

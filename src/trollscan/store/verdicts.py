@@ -132,7 +132,8 @@ def read_watchlist(case: Case) -> list[dict]:
 
 def read_profile_inputs(case: Case) -> dict:
     """What group profiles and page KPIs read: members (with their verdict's label), the members'
-    accounts, items and access-log rows, names, the watch list and every account's verdict label."""
+    accounts, items (with the text of comments and replies, for their tone) and access-log rows,
+    names, the watch list and every account's verdict label."""
     con = case.con
     members = fetch_arrow(con, (
         "SELECT m.group_id, m.platform, m.account_id, v.label FROM group_members m "
@@ -145,7 +146,8 @@ def read_profile_inputs(case: Case) -> dict:
     try:
         accounts = fetch_arrow(con, "SELECT platform, account_id, created_at FROM accounts SEMI JOIN _members "
                                     "USING (platform, account_id)")
-        items = fetch_arrow(con, "SELECT platform, account_id, item_id, kind, created_at, target_id, parent_account_id "
+        items = fetch_arrow(con, "SELECT platform, account_id, item_id, kind, created_at, target_id, parent_account_id, "
+                                 "CASE WHEN kind IN ('comment', 'reply') THEN text END AS text "
                                  "FROM items SEMI JOIN _members USING (platform, account_id) "
                                  "ORDER BY platform, account_id, created_at, item_id")
         access = fetch_arrow(con, "SELECT platform, account_id, ip_hash, device_hash FROM access_log "
