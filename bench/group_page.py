@@ -63,11 +63,10 @@ def main() -> None:
         with open_case(opts.case) as c:
             whole = [_timed(lambda: profile_case(read_profile_inputs(c))) for _ in range(opts.repeat)]
         rows.append(("profile of the whole case (what each group page computed before)", _stats(whole), "-"))
-        from trollscan.store.report_reads import read_group_profile_inputs
 
         with open_case(opts.case) as c:
             for name, gid, size in picks:
-                one = [_timed(lambda: profile_case(read_group_profile_inputs(c, gid))) for _ in range(opts.repeat)]
+                one = [_timed(lambda: profile_case(read_profile_inputs(c, group_id=gid))) for _ in range(opts.repeat)]
                 rows.append((f"profile of the {name} group only ({size:,} accounts)", _stats(one), "-"))
     except ImportError:
         pass  # an older trollscan has no per-group read

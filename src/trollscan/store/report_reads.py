@@ -1,5 +1,5 @@
 """More of what the report and the web app read (`report_data` is at its size limit): the gallery
-photo shown beside a match, and the inputs of one group's profile.
+photo shown beside a match, and the state of the case a kept profile depends on.
 """
 
 from __future__ import annotations
@@ -8,21 +8,12 @@ import hashlib
 import os
 import stat
 
-import pyarrow as pa
-
-from ..signals.targets import WATCH_KEY_SQL
-from .case import Case, fetch_arrow
+from .case import Case
 from .report_data import MAX_MEDIA_BYTES
 
-__all__ = ["read_gallery_files", "read_group_profile_inputs", "read_case_state"]
+__all__ = ["read_gallery_files", "read_case_state"]
 
 _SHA = frozenset("0123456789abcdef")
-
-# A watch-list row names an account by id, handle or profile URL (as store.verdicts compares them).
-_WATCH_MATCH = ("(w.platform IS NULL OR a.platform = w.platform) AND {t} <> '' AND {t} IN ({i}, {h}, {u})").format(
-    t=WATCH_KEY_SQL.format("w.target"), i=WATCH_KEY_SQL.format("a.account_id"), h=WATCH_KEY_SQL.format("a.handle"),
-    u=WATCH_KEY_SQL.format("a.url"))
-
 
 def read_gallery_files(case: Case, shas: list[str]) -> dict[str, bytes]:
     """The bytes of the reporter's gallery photos, by sha256. Only a path the gallery table holds is
@@ -59,47 +50,3 @@ def read_case_state(case: Case) -> tuple:
         "SELECT (SELECT string_agg(run_id::VARCHAR, ',' ORDER BY run_id) FROM runs), (SELECT count(*) FROM labels), "
         "(SELECT max(source_id) FROM sources), (SELECT count(*) FROM watchlist), "
         "(SELECT max(added_at) FROM watchlist), (SELECT value FROM meta WHERE key = 'timezone')").fetchall()[0])
-
-
-def read_group_profile_inputs(case: Case, group_id: int) -> dict:
-    """What `report.profiles.profile_case` reads (as `store.verdicts.read_profile_inputs` gives it),
-    for one group only: its members, their accounts, items and access-log rows, the names of the
-    members and of where they write, and the watch list. Page KPIs need every comment of the watched
-    pages, so `page_items` is empty here: use it for the group's profile, not for the KPIs."""
-    con = case.con
-    members = fetch_arrow(con, (
-        "SELECT m.group_id, m.platform, m.account_id, v.label FROM group_members m "
-        "LEFT JOIN verdicts v USING (platform, account_id) WHERE m.group_id = $g "
-        "ORDER BY m.group_id, m.platform, m.account_id"), {"g": group_id})
-    con.register("_m", members)
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _group_members AS SELECT DISTINCT platform, account_id FROM _m")
-    finally:
-        con.unregister("_m")
-    try:
-        accounts = fetch_arrow(con, "SELECT platform, account_id, created_at FROM accounts SEMI JOIN _group_members "
-                                    "USING (platform, account_id)")
-        items = fetch_arrow(con, "SELECT platform, account_id, item_id, kind, created_at, target_id, parent_account_id, "
-                                 "CASE WHEN kind IN ('comment', 'reply') THEN text END AS text "
-                                 "FROM items SEMI JOIN _group_members USING (platform, account_id) "
-                                 "ORDER BY platform, account_id, created_at, item_id")
-        access = fetch_arrow(con, "SELECT platform, account_id, ip_hash, device_hash FROM access_log "
-                                  "SEMI JOIN _group_members USING (platform, account_id)")
-    finally:
-        con.execute("DROP TABLE IF EXISTS _group_members")
-    watched = {(p, a) for p, a in con.execute(
-        f"SELECT DISTINCT a.platform, a.account_id FROM accounts a JOIN watchlist w ON {_WATCH_MATCH}").fetchall()}
-    wanted = set(zip(members["platform"].to_pylist(), members["account_id"].to_pylist())) | watched
-    wanted |= set(zip(items["platform"].to_pylist(), items["target_id"].to_pylist()))
-    wanted |= set(zip(items["platform"].to_pylist(), items["parent_account_id"].to_pylist()))
-    names = {}
-    for platform in sorted({p for p, _a in wanted}):
-        ids = sorted({a for p, a in wanted if p == platform and a is not None})
-        rows = con.execute("SELECT account_id, handle, name FROM accounts WHERE platform = ? AND account_id IN "
-                           "(SELECT unnest(?::VARCHAR[]))", [platform, ids]).fetchall()
-        names.update({(platform, a): name or (f"@{h}" if h else a) for a, h, name in rows})
-    page_items = pa.table({"platform": pa.array([], pa.string()), "account_id": pa.array([], pa.string()),
-                           "kind": pa.array([], pa.string()), "target_id": pa.array([], pa.string())})
-    return {"members": members, "accounts": accounts, "items": items, "access": access, "names": names,
-            "watched": watched, "flagged": set(), "page_items": page_items,
-            "timezone": case.meta("timezone") or "UTC"}

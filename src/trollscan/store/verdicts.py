@@ -130,14 +130,19 @@ def read_watchlist(case: Case) -> list[dict]:
         f"FROM watchlist w LEFT JOIN accounts a ON {_WATCH_MATCH} GROUP BY ALL ORDER BY w.added_at, w.target")).to_pylist()
 
 
-def read_profile_inputs(case: Case) -> dict:
+def read_profile_inputs(case: Case, group_id: int | None = None) -> dict:
     """What group profiles and page KPIs read: members (with their verdict's label), the members'
     accounts, items (with the text of comments and replies, for their tone) and access-log rows,
-    names, the watch list and every account's verdict label."""
+    names, the watch list and every account's verdict label.
+
+    With `group_id`, only that group's: page KPIs need every comment of the watched pages, so
+    `page_items` and `flagged` are then empty (use it for the group's profile, not for the KPIs)."""
     con = case.con
+    one = "" if group_id is None else "WHERE m.group_id = $g "
     members = fetch_arrow(con, (
         "SELECT m.group_id, m.platform, m.account_id, v.label FROM group_members m "
-        "LEFT JOIN verdicts v USING (platform, account_id) ORDER BY m.group_id, m.platform, m.account_id"))
+        f"LEFT JOIN verdicts v USING (platform, account_id) {one}ORDER BY m.group_id, m.platform, m.account_id"),
+        {} if group_id is None else {"g": group_id})
     con.register("_m", members)
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _members AS SELECT DISTINCT platform, account_id FROM _m")
@@ -157,10 +162,11 @@ def read_profile_inputs(case: Case) -> dict:
     page_items = fetch_arrow(con, (
         f"WITH w AS (SELECT DISTINCT a.platform, a.account_id FROM accounts a JOIN watchlist w ON {_WATCH_MATCH}) "
         "SELECT i.platform, i.account_id, i.kind, i.target_id FROM items i JOIN w "
-        "ON i.platform = w.platform AND i.target_id = w.account_id WHERE i.kind IN ('comment', 'reply')"))
+        "ON i.platform = w.platform AND i.target_id = w.account_id WHERE i.kind IN ('comment', 'reply')"
+        + ("" if group_id is None else " AND false")))
     watched = {(p, a) for p, a in con.execute(
         f"SELECT DISTINCT a.platform, a.account_id FROM accounts a JOIN watchlist w ON {_WATCH_MATCH}").fetchall()}
-    flagged = {(p, a) for p, a in con.execute(
+    flagged = set() if group_id is not None else {(p, a) for p, a in con.execute(
         "SELECT platform, account_id FROM verdicts WHERE label IN ('fake', 'doubtful')").fetchall()}
     wanted = set(zip(members["platform"].to_pylist(), members["account_id"].to_pylist())) | watched
     wanted |= set(zip(items["platform"].to_pylist(), items["target_id"].to_pylist()))

@@ -30,7 +30,8 @@ from ..store import report_data as rd
 from ..store.entities import read_account_ties
 from ..store.results import read_names
 from ..store.schema import LABELS
-from ..store.report_reads import read_case_state, read_gallery_files, read_group_profile_inputs
+from ..store.report_reads import read_case_state, read_gallery_files
+from ..store.verdicts import read_profile_inputs
 from .security import SECURITY_HEADERS, TOKEN_COOKIE, Guard
 
 __all__ = ["create_app", "account_url", "MAX_GRAPH_NODES", "PROFILE_CACHE"]
@@ -131,7 +132,7 @@ def create_app(case_root: Path, *, guard: Guard | None = None, max_graph_nodes: 
             network = _account_network(c, rd.read_graph_edges(c, group_id=group_id, per_node=8), max_graph_nodes)
             key = (group_id, read_case_state(c))
             if key not in profiles:  # one group's profile, not the whole case's
-                written = profile_case(read_group_profile_inputs(c, group_id))["groups"]
+                written = profile_case(read_profile_inputs(c, group_id=group_id))["groups"]
                 while len(profiles) >= PROFILE_CACHE:
                     profiles.pop(next(iter(profiles)))
                 profiles[key] = profile_lines(written[0]) if written else []

@@ -23,7 +23,7 @@ from trollscan.report.profiles import profile_case
 from trollscan.scan import scan
 from trollscan.simulate import simulate
 from trollscan.store import init_case, open_case
-from trollscan.store.report_reads import read_case_state, read_gallery_files, read_group_profile_inputs
+from trollscan.store.report_reads import read_case_state, read_gallery_files
 from trollscan.store.verdicts import add_watch, read_profile_inputs
 from trollscan.web import create_app
 from trollscan.web.app import account_url
@@ -146,16 +146,16 @@ def test_one_groups_profile_equals_its_profile_in_the_whole_case(simulated: Path
         whole = {p["group_id"]: p for p in profile_case(read_profile_inputs(c))["groups"]}
         assert len(whole) >= 2
         for gid, expected in whole.items():
-            alone = profile_case(read_group_profile_inputs(c, gid))["groups"]
+            alone = profile_case(read_profile_inputs(c, group_id=gid))["groups"]
             assert alone == [expected]
-        assert profile_case(read_group_profile_inputs(c, 10**6))["groups"] == []
+        assert profile_case(read_profile_inputs(c, group_id=10**6))["groups"] == []
 
 
 def test_group_page_shows_the_profile_and_recomputes_it_when_the_case_changes(simulated: Path, tmp_path: Path) -> None:
     root = Path(shutil.copytree(simulated, tmp_path / "case"))
     with open_case(root) as c:
         gid = c.con.execute("SELECT group_id FROM groups ORDER BY size DESC, group_id LIMIT 1").fetchall()[0][0]
-        expected = profile_lines(profile_case(read_group_profile_inputs(c, gid))["groups"][0])
+        expected = profile_lines(profile_case(read_profile_inputs(c, group_id=gid))["groups"][0])
         before = read_case_state(c)
     client = TestClient(create_app(root), base_url=BASE)
     page = client.get(f"/group/{gid}").text
