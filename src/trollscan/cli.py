@@ -278,6 +278,8 @@ def scan_command(
     seed: Annotated[int, typer.Option(help="Seed of the null model.")] = 1,
     max_target_actions: Annotated[int, typer.Option(help="Targets with more actions (viral posts) are left out "
                                                     "of the pairing.")] = 5000,
+    max_target_pairs: Annotated[int, typer.Option(help="Targets whose actions make more pairs within the window "
+                                                  "(bursts on viral posts) are left out too.")] = 1_000_000,
     coortweet: Annotated[bool, typer.Option("--coortweet", help="CooRTweet 2.1.3's co-share network instead "
                                             "(docs/coortweet.md); --window is its time_window, default 10.")] = False,
     min_participation: Annotated[int, typer.Option(help="CooRTweet's min_participation (with --coortweet).")] = 2,
@@ -310,7 +312,8 @@ def scan_command(
                                         min_participation=min_participation, edge_weight=edge_weight)]
         else:
             summaries = scan(c, layers=layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
-                             max_target_actions=max_target_actions, engine=engine, spark_master=spark_master,
+                             max_target_actions=max_target_actions, max_target_pairs=max_target_pairs,
+                             engine=engine, spark_master=spark_master,
                              progress=lambda name: err.print(Text(f"scanning {name}..."), end="\r")
                              if err.is_terminal else None)
     _print_scan(summaries)
@@ -327,8 +330,9 @@ def _print_scan(summaries) -> None:
     out.print(t)
     for s in summaries:
         if s.crowded:
-            out.print(Text(f"{s.layer}: {s.crowded:,} targets with more than --max-target-actions actions were "
-                           "left out (too popular to link the accounts on them)."))
+            out.print(Text(f"{s.layer}: {s.crowded:,} targets with more than --max-target-actions actions, or "
+                           "--max-target-pairs pairs within the window, were left out (too crowded to link the "
+                           "accounts on them)."))
     for s in summaries:
         for sentence in s.top:
             out.print(Text(f"- {sentence}"))

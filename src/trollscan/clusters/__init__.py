@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 from ..coordination.edges import strength
 from ..evidence import evidence_table
 
-__all__ = ["Group", "SUPPORTING_LAYERS", "CONTEXT_DETECTORS", "find_groups", "group_evidence", "adjusted_rand_index", "score_groups"]
+__all__ = ["Group", "SUPPORTING_LAYERS", "CONTEXT_DETECTORS", "OVERLAPPING_LAYERS", "find_groups", "group_evidence",
+           "adjusted_rand_index", "score_groups"]
 
 
 
@@ -40,6 +41,11 @@ class Group:
 # Layers that only strengthen links among accounts other layers already found: friendship and
 # membership alone make communities of real friends and neighbours, which are not operator groups.
 SUPPORTING_LAYERS = ("mutual", "shared_groups")
+# Layers that see one fact twice: the co-action layer `same_text` and the text step's
+# `same_text_family` both link the writers of exact copies. Where both link a pair, only the
+# stronger of the two counts in the graph (the other stands aside), so copied words do not weigh
+# twice; where only one links a pair, it counts in full. Name -> the fact they share.
+OVERLAPPING_LAYERS = {"same_text": "exact copies", "same_text_family": "exact copies"}
 # Evidence rows that describe, not accuse: friendship and shared groups (supporting layers), and a
 # story's first posters, amplifiers and spreader groups (`trollscan spread`: ordinary people spread
 # stories too). They make no account a finding on their own.
@@ -85,6 +91,22 @@ def _drop_unsupported(edges: pa.Table, supporting: tuple[str, ...]) -> pa.Table:
 _NEVER, _EVER = np.iinfo(np.int64).max, np.iinfo(np.int64).min
 
 
+def _one_per_fact(long: pa.Table) -> pa.Table:
+    """The pair rows (a, b, layer, s, first, last) with the layers of one fact (`OVERLAPPING_LAYERS`)
+    folded into one row per pair: the strongest one's strength, the earliest first and latest last."""
+    cols = ["a", "b", "s", "first", "last"]
+    at = pc.index_in(long["layer"], value_set=pa.array(list(OVERLAPPING_LAYERS), pa.string()))
+    folded = pc.is_valid(at)
+    if not long.num_rows or not pc.any(folded).as_py():
+        return long.select(cols)
+    same = long.filter(folded).append_column(
+        "fact", pc.take(pa.array(list(OVERLAPPING_LAYERS.values()), pa.string()), at.filter(folded)))
+    one = same.group_by(["a", "b", "fact"], use_threads=False).aggregate([("s", "max"), ("first", "min"),
+                                                                         ("last", "max")])
+    one = pa.table({"a": one["a"], "b": one["b"], "s": one["s_max"], "first": one["first_min"], "last": one["last_max"]})
+    return pa.concat_tables([long.filter(pc.invert(folded)).select(cols), one])
+
+
 def _groups_of(platform: str, edges: pa.Table, resolution: float, min_size: int, seed: int) -> list[Group]:
     seconds = lambda c, unknown: pc.fill_null(  # noqa: E731
         pc.cast(pc.divide(pc.cast(edges[c], pa.int64()), 1_000_000), pa.int64()), unknown)
@@ -95,7 +117,7 @@ def _groups_of(platform: str, edges: pa.Table, resolution: float, min_size: int,
         "layer": edges["layer"], "s": strength(edges["weight"]),
         "first": seconds("first_at", _NEVER), "last": seconds("last_at", _EVER),
     })
-    pairs = long.group_by(["a", "b"], use_threads=False).aggregate(
+    pairs = _one_per_fact(long).group_by(["a", "b"], use_threads=False).aggregate(
         [("s", "sum"), ("first", "min"), ("last", "max")]).sort_by([("a", "ascending"), ("b", "ascending")])
     a, b = pairs["a"].to_numpy().astype(np.int64), pairs["b"].to_numpy().astype(np.int64)
     graph = ig.Graph(n=len(names), edges=np.column_stack([a, b]).tolist())

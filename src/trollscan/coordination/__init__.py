@@ -9,17 +9,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..evidence import EVIDENCE_SCHEMA
-from .edges import CoActionResult, co_action_edges, strength
+from .edges import MAX_TARGET_PAIRS, CoActionResult, co_action_edges, strength
 from .layers import LAYERS, Layer
 from .relational import co_action_relational
 
 __all__ = ["LAYERS", "Layer", "CoActionResult", "co_action", "pair_evidence", "edge_rows", "render_window",
-           "EDGE_ROWS"]
+           "EDGE_ROWS", "MAX_TARGET_PAIRS"]
 
 
 def co_action(actions: pa.Table, layer: Layer, *, window_s: int | None, min_targets: int = 2,
               fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
-              engine=None, views=None) -> tuple[CoActionResult, pa.Table]:
+              max_target_pairs: int = MAX_TARGET_PAIRS, engine=None, views=None) -> tuple[CoActionResult, pa.Table]:
     """Edges of one platform's actions (account_id, target, ts, item_id) in `layer`, and for each
     kept edge the items that link its two accounts (account_a, account_b, item_a, item_b, target,
     ts_a, ts_b; at most 10 per edge, earliest first).
@@ -33,7 +33,7 @@ def co_action(actions: pa.Table, layer: Layer, *, window_s: int | None, min_targ
               families, offices and mobile networks on one IP address (shared_ip).
     """
     options = dict(window_s=window_s, min_targets=min_targets, fdr=fdr if layer.null_model else None, seed=seed,
-                   repeats=layer.repeats, max_target_actions=max_target_actions)
+                   repeats=layer.repeats, max_target_actions=max_target_actions, max_target_pairs=max_target_pairs)
     if views is None:
         result = co_action_edges(actions["account_id"], actions["target"], actions["ts"].to_numpy(),
                                  engine=engine, **options)
@@ -68,16 +68,23 @@ def _day(ts) -> pa.Array:
 
 
 def _when(first: pa.Array, last: pa.Array) -> pa.Array:
-    """'on 4 Feb 2019', 'between 4 and 13 Feb 2019', 'between 4 Jan 2019 and 13 Feb 2019'."""
-    a = pc.cast(pc.multiply(first, 1_000_000), pa.timestamp("us", tz="UTC"))
-    b = pc.cast(pc.multiply(last, 1_000_000), pa.timestamp("us", tz="UTC"))
-    month_a, month_b = pc.strftime(a, format="%b %Y"), pc.strftime(b, format="%b %Y")
-    same_day = pc.equal(pc.strftime(a, format="%Y-%m-%d"), pc.strftime(b, format="%Y-%m-%d"))
+    """'on 4 Feb 2019', 'between 4 and 13 Feb 2019', 'between 4 Jan 2019 and 13 Feb 2019'.
+
+    Each distinct day is formatted once (edges are many, the days they span few)."""
+    day_a = np.floor_divide(np.asarray(first, dtype=np.int64), 86400)
+    day_b = np.floor_divide(np.asarray(last, dtype=np.int64), 86400)
+    days, at = np.unique(np.concatenate([day_a, day_b]), return_inverse=True)
+    stamps = pc.cast(pa.array(days * 86400 * 1_000_000, pa.int64()), pa.timestamp("us", tz="UTC"))
+    day_of, month_of = _day(stamps), pc.strftime(stamps, format="%b %Y")
+    ia, ib = pa.array(at[:len(day_a)]), pa.array(at[len(day_a):])
+    month_a, month_b = month_of.take(ia), month_of.take(ib)
+    d_a, d_b = day_of.take(ia), day_of.take(ib)
+    same_day = pa.array(day_a == day_b)
     same_month = pc.equal(month_a, month_b)
     join = lambda *parts: pc.binary_join_element_wise(*parts, "")  # noqa: E731
-    return pc.if_else(same_day, join("on ", _day(a), " ", month_a),
-                      pc.if_else(same_month, join("between ", _day(a), " and ", _day(b), " ", month_b),
-                                 join("between ", _day(a), " ", month_a, " and ", _day(b), " ", month_b)))
+    return pc.if_else(same_day, join("on ", d_a, " ", month_a),
+                      pc.if_else(same_month, join("between ", d_a, " and ", d_b, " ", month_b),
+                                 join("between ", d_a, " ", month_a, " and ", d_b, " ", month_b)))
 
 
 def _lookup(ids: pa.Array, names: dict[str, str]) -> pa.Array:

@@ -17,19 +17,30 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .edges import _P, _RARITY_UNIT, _SHRINK, CoActionResult, _fdr_threshold
+from .edges import _P, _RARITY_UNIT, _SHRINK, MAX_TARGET_PAIRS, CoActionResult, _fdr_threshold
 
-__all__ = ["SqlRunner", "ViewMaker", "co_action_relational", "ACTIONS_SQL", "PAIRS_OF", "SHUFFLE_SQL"]
+__all__ = ["SqlRunner", "ViewMaker", "co_action_relational", "ACTIONS_SQL", "CROWD_SQL", "PAIRS_OF", "SHUFFLE_SQL"]
 
 # run(sql, parameters by name) -> result, over the engine's registered views
 SqlRunner = Callable[[str, Mapping[str, object]], pa.Table]
 # define(name, query or table, parameters): a view (or cached table) the next queries can read
 ViewMaker = Callable[[str, "str | pa.Table", Mapping[str, object]], None]
 
-# The actions kept: targets with at most $max_actions actions (the kernel's max_target_actions).
+# Per target and time: the actions then (n), and the pairs they make with each other and with
+# the target's later actions within the window (p; the same account twice included, as the
+# kernel's `pairs_per_target` counts them). {frame}: the window's end, `w FOLLOWING` or
+# `UNBOUNDED FOLLOWING`.
+CROWD_SQL = """
+SELECT target, n, n * (s - n) + CAST(n * (n - 1) / 2 AS BIGINT) AS p FROM (
+    SELECT target, n, sum(n) OVER (PARTITION BY target ORDER BY ts RANGE BETWEEN CURRENT ROW AND {frame}) AS s
+    FROM (SELECT target, ts, count(*) AS n FROM {source} GROUP BY target, ts) g) w
+"""
+# The actions kept: targets with at most $max_actions actions and $max_pairs pairs within the
+# window (the kernel's `crowded_targets`).
 ACTIONS_SQL = """
 SELECT a.account, a.target, a.ts, a.row FROM {source} a
-JOIN (SELECT target FROM {source} GROUP BY target HAVING count(*) <= $max_actions) c ON a.target = c.target
+JOIN (SELECT target FROM ({crowd}) c GROUP BY target HAVING sum(n) <= $max_actions AND sum(p) <= $max_pairs) c
+  ON a.target = c.target
 """
 
 # Every pair of actions by two accounts on one target, each unordered pair once, within the window
@@ -120,6 +131,7 @@ def co_action_relational(
     repeats: str = "targets",
     links_per_edge: int = 10,
     max_target_actions: int = 5000,
+    max_target_pairs: int = MAX_TARGET_PAIRS,
 ) -> CoActionResult:
     """Edges between accounts of the engine's view `actions(account, target, ts, row)`, with the
     parameters and results of `co_action_edges` (links give the `row` values of the actions).
@@ -130,11 +142,15 @@ def co_action_relational(
     `run(sql, params)` returns a query's result; `define(name, sql_or_table, params)` makes a
     view (or a cached table) of a query or an Arrow table for the next queries.
     """
-    params = {"max_actions": max_target_actions, "min": min_targets, "window": window_s, "limit": links_per_edge}
+    params = {"max_actions": max_target_actions, "max_pairs": max_target_pairs, "min": min_targets,
+              "window": window_s, "limit": links_per_edge}
     params = {k: v for k, v in params.items() if v is not None}
-    define("kept_actions", ACTIONS_SQL.format(source="actions"), params)
-    crowded = run("SELECT count(*) AS n FROM (SELECT target FROM actions GROUP BY target "
-                  "HAVING count(*) > $max_actions) c", params)["n"][0].as_py()
+    # the window as a frame bound: an int checked by the caller, never user text
+    crowd = CROWD_SQL.format(source="actions", frame="UNBOUNDED FOLLOWING" if window_s is None
+                             else f"{int(window_s)} FOLLOWING")
+    define("kept_actions", ACTIONS_SQL.format(source="actions", crowd=crowd), params)
+    crowded = run(f"SELECT count(*) AS n FROM (SELECT target FROM ({crowd}) c GROUP BY target "
+                  "HAVING sum(n) > $max_actions OR sum(p) > $max_pairs) x", params)["n"][0].as_py()
     observed = run(_score_sql("kept_actions", window_s, repeats), params)
     threshold, null_mean = 0.0, 0.0
     if fdr is not None and observed.num_rows:

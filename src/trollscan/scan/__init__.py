@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..clusters import SUPPORTING_LAYERS, find_groups, group_evidence
-from ..coordination import LAYERS, co_action, coortweet, edge_rows, pair_evidence
+from ..coordination import LAYERS, MAX_TARGET_PAIRS, co_action, coortweet, edge_rows, pair_evidence
 from ..coordination.relations import MUTUAL_STRENGTH, mutual_edges
 from ..errors import BadParameter
 from ..evidence import EVIDENCE_SCHEMA, evidence_table
@@ -30,11 +30,12 @@ from .verdicts import scan_verdicts
 from ..store.results import (input_fingerprint, read_mutual_pairs, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
 
-__all__ = ["LayerSummary", "scan", "scan_coortweet", "check_options"]
+__all__ = ["LayerSummary", "scan", "scan_coaction", "scan_coortweet", "check_options"]
 
 
 def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
-         fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000, engine: str = "duckdb",
+         fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
+         max_target_pairs: int = MAX_TARGET_PAIRS, engine: str = "duckdb",
          spark_master: str | None = None, progress: Callable[[str], None] | None = None) -> list[LayerSummary]:
     """Run the co-action layers over every platform of the case and store edges and evidence.
 
@@ -43,15 +44,33 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
 
     `window_s` overrides each layer's own window (layers "at any time" keep theirs).
     """
+    fingerprint = input_fingerprint(case)
+    summaries = scan_coaction(case, layers=layers, window_s=window_s, min_targets=min_targets, fdr=fdr, seed=seed,
+                              max_target_actions=max_target_actions, max_target_pairs=max_target_pairs,
+                              engine=engine, spark_master=spark_master, progress=progress, fingerprint=fingerprint)
+    summaries.append(scan_photos(case, fingerprint, progress=progress))  # before groups: shared photos link accounts
+    summaries.append(scan_text(case, fingerprint, progress=progress, workers=2))  # and so do copied words
+    summaries.append(_groups(case, fingerprint, seed=seed, progress=progress))
+    summaries.append(scan_signals(case, fingerprint, progress=progress))
+    summaries.append(scan_verdicts(case, fingerprint, seed=seed, progress=progress))  # last: reads every finding
+    return summaries
+
+
+def scan_coaction(case: Case, *, layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
+                  fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
+                  max_target_pairs: int = MAX_TARGET_PAIRS, engine: str = "duckdb", spark_master: str | None = None,
+                  progress: Callable[[str], None] | None = None, fingerprint: str | None = None) -> list[LayerSummary]:
+    """The co-action step of `scan` alone: each layer's edges and evidence, stored (parameters as `scan`)."""
     names = layers or list(LAYERS)
     unknown = [n for n in names if n not in LAYERS]
     if unknown:
         raise BadParameter(f"Unknown layer {unknown[0]!r}.", f"Layers: {', '.join(LAYERS)}.")
-    check_options(window_s=window_s, min_targets=min_targets, max_target_actions=max_target_actions, fdr=fdr)
+    check_options(window_s=window_s, min_targets=min_targets, max_target_actions=max_target_actions, fdr=fdr,
+                  max_target_pairs=max_target_pairs)
     if engine not in ("duckdb", "spark"):
         raise BadParameter(f"The 'engine' parameter of scan must be duckdb or spark; got {engine!r}.")
     views = spark_views(spark_session(master=spark_master)) if engine == "spark" else None
-    fingerprint = input_fingerprint(case)
+    fingerprint = fingerprint or input_fingerprint(case)
     summaries = []
     for name in names:
         layer = LAYERS[name]
@@ -62,10 +81,12 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         actions = read_query(case, layer.sql)
         summary = LayerSummary(name, window, actions=actions.num_rows)
         edges, evidence = [], []
-        for platform in sorted(set(actions["platform"].to_pylist())) if actions.num_rows else []:
-            mine = actions.filter(pc.equal(actions["platform"], platform))
+        platforms = sorted(pc.unique(actions["platform"]).to_pylist()) if actions.num_rows else []
+        for platform in platforms:
+            mine = actions if len(platforms) == 1 else actions.filter(pc.equal(actions["platform"], platform))
             result, linked = co_action(mine, layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
-                                       max_target_actions=max_target_actions, engine=case_engine(case),
+                                       max_target_actions=max_target_actions,
+                                       max_target_pairs=max_target_pairs, engine=case_engine(case),
                                        views=views)
             summary.candidates += result.candidates
             summary.crowded += result.crowded
@@ -78,7 +99,8 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
             evidence.append(pair_evidence(platform, layer, result, linked, who, window_s=window))
         summary.seconds = time.perf_counter() - started
         params = {"layer": name, "window_s": window, "min_targets": min_targets, "fdr": fdr, "seed": seed,
-                  "max_target_actions": max_target_actions, "engine": engine}
+                  "max_target_actions": max_target_actions, "max_target_pairs": max_target_pairs,
+                  "engine": engine}
         edge_table = pa.concat_tables(edges) if edges else None
         found = pa.concat_tables(evidence) if evidence else evidence_table()
         write_results(case, detector=f"coaction.{name}", params=params, input_hash=fingerprint,
@@ -87,16 +109,14 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
         ranked = found.sort_by([("strength", "descending")]) if found.num_rows else None
         summary.top = ranked["sentence"].to_pylist()[:3] if ranked is not None else []
         summaries.append(summary)
-    summaries.append(scan_photos(case, fingerprint, progress=progress))  # before groups: shared photos link accounts
-    summaries.append(scan_text(case, fingerprint, progress=progress, workers=2))  # and so do copied words
-    summaries.append(_groups(case, fingerprint, seed=seed, progress=progress))
-    summaries.append(scan_signals(case, fingerprint, progress=progress))
-    summaries.append(scan_verdicts(case, fingerprint, seed=seed, progress=progress))  # last: reads every finding
     return summaries
 
 
-def check_options(*, window_s: int | None, min_targets: int, max_target_actions: int, fdr: float | None) -> None:
+def check_options(*, window_s: int | None, min_targets: int, max_target_actions: int, fdr: float | None,
+                  max_target_pairs: int = MAX_TARGET_PAIRS) -> None:
     """The co-action options, checked the same way however a scan runs."""
+    if max_target_pairs < 1:
+        raise BadParameter(f"The 'max_target_pairs' parameter of scan must be an int >= 1; got {max_target_pairs}.")
     if window_s is not None and window_s < 1:
         raise BadParameter(f"The 'window_s' parameter of scan must be an int >= 1; got {window_s}.")
     if min_targets < 1:
