@@ -165,6 +165,9 @@ _LAYER_WORDS = {
     "co_hashtags": "use the same hashtag sequences", "co_text": "write the same words at the same time",
     "same_text": "write the same words", "shared_ip": "write from the same IP address",
     "shared_groups": "belong to the same groups", "mutual": "are friends or follow each other",
+    "same_text_family": "post copies of the same texts", "near_text_family": "post near-copies of the same texts",
+    "shared_misspelling": "share the same rare misspellings", "same_photo": "use the same photos",
+    "coortweet": "share the same items within the window",
 }
 
 
