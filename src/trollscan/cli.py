@@ -300,7 +300,8 @@ def scan_command(
         if out_dir is None:
             raise BadParameter("--parquet needs --out DIR: where to write edges.parquet and links.parquet.")
         summaries = scan_parquet(parquet, out_dir, engine=engine, master=spark_master, layers=layer, window_s=window,
-                                 min_targets=min_targets, fdr=fdr, seed=seed, max_target_actions=max_target_actions)
+                                 min_targets=min_targets, fdr=fdr, seed=seed, max_target_actions=max_target_actions,
+                                 max_target_pairs=max_target_pairs)
         _print_scan(summaries)
         out.print(Text(f"Wrote {out_dir / 'edges.parquet'} and {out_dir / 'links.parquet'}."))
         return

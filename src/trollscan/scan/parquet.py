@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..coordination import EDGE_ROWS, LAYERS, edge_rows
+from ..coordination import EDGE_ROWS, LAYERS, MAX_TARGET_PAIRS, edge_rows
 from ..coordination.relational import co_action_relational
 from ..errors import BadParameter
 from ..store.engine import duckdb_parquet_views
@@ -34,11 +34,12 @@ _SEP = "\x1f"  # between item id and account id in an action's key (a control ch
 def scan_parquet(folder: str | Path, out: Path, *, engine: str = "spark", master: str | None = None,
                  layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
                  fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
-                 progress: Callable[[str], None] | None = None) -> list[LayerSummary]:
+                 max_target_pairs: int = MAX_TARGET_PAIRS, progress: Callable[[str], None] | None = None) -> list[LayerSummary]:
     """Co-action edges and their linking items for every platform in the Parquet tables of
     `folder` (a path, or a URL Spark reads: hdfs://, s3a://), written to `out/edges.parquet` and
     `out/links.parquet`."""
-    check_options(window_s=window_s, min_targets=min_targets, max_target_actions=max_target_actions, fdr=fdr)
+    check_options(window_s=window_s, min_targets=min_targets, max_target_actions=max_target_actions, fdr=fdr,
+                  max_target_pairs=max_target_pairs)
     unknown = [n for n in layers or [] if n not in PARQUET_LAYERS]
     if unknown:
         raise BadParameter(f"Layer {unknown[0]!r} cannot run over Parquet yet.",
@@ -74,7 +75,7 @@ def scan_parquet(folder: str | Path, out: Path, *, engine: str = "spark", master
             summary.actions += run("SELECT count(*) AS n FROM actions", {})["n"][0].as_py()
             result = co_action_relational(run, define, window_s=window, min_targets=min_targets,
                                           fdr=fdr if layer.null_model else None, seed=seed, repeats=layer.repeats,
-                                          max_target_actions=max_target_actions)
+                                          max_target_actions=max_target_actions, max_target_pairs=max_target_pairs)
             summary.candidates += result.candidates
             summary.crowded += result.crowded
             summary.threshold = max(summary.threshold, result.threshold)
