@@ -206,14 +206,17 @@ def read_account_findings(case: Case, platform: str, account_ids: list[str], *, 
         "SELECT i.item_id, i.kind, i.account_id, a.handle, i.created_at, i.text, coalesce(i.target_id, i.parent_id) "
         "AS target FROM items i LEFT JOIN accounts a ON a.platform = i.platform AND a.account_id = i.account_id "
         "WHERE i.platform = $p AND i.item_id IN (SELECT unnest($ids))"), {"p": platform, "ids": wanted})}
+    member_of, family_rows = _family_texts(case, platform, sorted(
+        {i for f in found if f["detector"].startswith("text") for i in f["item_ids"][:200]}), max_items)
     out: dict[str, list[dict]] = {a: [] for a in account_ids}
     for f in found:
         f["n_items"] = len(f["item_ids"])
         mine = [items[i] for i in f["item_ids"][:200] if i in items] if f["detector"] != "groups" else []
         f["items"] = sorted(mine, key=lambda r: (r["created_at"] is None, r["created_at"] or 0, r["item_id"]))[:max_items]
         f["photos"] = _photo_pairs(case, f) if f["detector"].startswith("photos") else []
-        f["family"] = _family_texts(case, platform, f["item_ids"][:200], max_items) if f["detector"].startswith(
-            "text") else []
+        families = {member_of[i] for i in f["item_ids"][:200] if i in member_of} if f["detector"].startswith(
+            "text") else set()
+        f["family"] = [r for r in family_rows if r["family_id"] in families][:max_items]
         out[f.pop("who")].append(f)
     return out
 
@@ -251,15 +254,24 @@ def _photo_pairs(case: Case, finding: dict) -> list[dict]:
     return out
 
 
-def _family_texts(case: Case, platform: str, item_ids: list[str], limit: int) -> list[dict]:
-    """The texts of the families the items belong to (latest text_families run)."""
-    return _rows(case, (
+def _family_texts(case: Case, platform: str, item_ids: list[str], limit: int) -> tuple[dict, list[dict]]:
+    """For the text findings of a batch (latest text_families run): the family of each of their
+    items, and the first `limit` texts of each such family in family and time order."""
+    if not item_ids:
+        return {}, []
+    member_of = {r["item_id"]: r["family_id"] for r in _rows(case, (
+        "SELECT item_id, family_id FROM text_families WHERE run_id = (SELECT max(run_id) FROM text_families) "
+        "AND platform = $p AND item_id IN (SELECT unnest($ids))"), {"p": platform, "ids": item_ids})}
+    rows = _rows(case, (
         "WITH f AS (SELECT * FROM text_families WHERE run_id = (SELECT max(run_id) FROM text_families) "
-        "AND platform = $p), fam AS (SELECT DISTINCT family_id FROM f WHERE list_contains($ids, item_id)) "
+        "AND platform = $p AND family_id IN (SELECT unnest($fams)) "
+        "QUALIFY row_number() OVER (PARTITION BY family_id ORDER BY created_at, item_id) <= $n) "
         "SELECT f.family_id, f.item_id, f.account_id, a.handle, f.created_at, f.similarity, i.text FROM f "
-        "JOIN fam USING (family_id) LEFT JOIN items i ON i.platform = f.platform AND i.item_id = f.item_id "
+        "LEFT JOIN items i ON i.platform = f.platform AND i.item_id = f.item_id "
         "LEFT JOIN accounts a ON a.platform = f.platform AND a.account_id = f.account_id "
-        "ORDER BY f.family_id, f.created_at, f.item_id LIMIT $n"), {"p": platform, "ids": item_ids, "n": limit})
+        "ORDER BY f.family_id, f.created_at, f.item_id"),
+        {"p": platform, "fams": sorted(set(member_of.values())), "n": limit})
+    return member_of, rows
 
 
 def read_graph_edges(case: Case, *, group_id: int | None = None, per_node: int = 8,

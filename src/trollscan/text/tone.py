@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyarrow as pa
 from rapidfuzz.distance import Levenshtein
@@ -107,6 +108,7 @@ def _by_first(entries: dict) -> dict[str, list[tuple[str, ...]]]:
 
 
 _LEXICON = _build()
+_LONGEST = max(len(entry) for entry in _LEXICON["entries"])  # words in the longest entry
 _NEGATOR_SET = set(NEGATORS)
 _POST_SET = {normalise(w) for w in POST_NEGATORS}
 
@@ -125,10 +127,16 @@ def _word_matches(stem: str, word: str, fuzzy: bool) -> bool:
 def _match(words: list[str], i: int) -> tuple[tuple[str, ...], str, str] | None:
     """The longest lexicon entry starting at word `i`: (its words, polarity, the stem as written),
     or None. Exact matches first; only when there is none, a match with one typo."""
+    return _match_at(tuple(words[i:i + _LONGEST]))
+
+
+@lru_cache(maxsize=1 << 16)
+def _match_at(ahead: tuple[str, ...]) -> tuple[tuple[str, ...], str, str] | None:
+    """`_match` on the words from the one in question on (comments repeat words: each run is read once)."""
     for fuzzy in (False, True):
-        for entry in _LEXICON["by_first"].get(words[i][:1], ()):
+        for entry in _LEXICON["by_first"].get(ahead[0][:1], ()):
             n = len(entry)
-            if i + n <= len(words) and all(_word_matches(s, w, fuzzy) for s, w in zip(entry, words[i:i + n])):
+            if n <= len(ahead) and all(_word_matches(s, w, fuzzy) for s, w in zip(entry, ahead[:n])):
                 polarity, _lang, written = _LEXICON["entries"][entry]
                 return entry, polarity, written
     return None
