@@ -41,7 +41,19 @@ def _build(root: Path, large: bool) -> None:
 
 
 def _stats(values: list[float]) -> str:
-    return f"{min(values):.2f} / {statistics.median(values):.2f}"
+    return f"{min(values):.2f} / {statistics.median(values):.2f}" if values else "n/a"
+
+
+# The first contentful paint, waited for (buffered) when the entry is not there yet; null if none.
+_FCP = """() => new Promise(done => {
+  const seen = performance.getEntriesByName('first-contentful-paint')[0];
+  if (seen) { done(seen.startTime); return; }
+  new PerformanceObserver(list => {
+    const e = list.getEntries().find(x => x.name === 'first-contentful-paint');
+    if (e) done(e.startTime);
+  }).observe({type: 'paint', buffered: true});
+  setTimeout(() => done(null), 5000);
+})"""
 
 
 def _render_times(browser, url: str, repeat: int) -> tuple[list[float], list[float]]:
@@ -53,8 +65,9 @@ def _render_times(browser, url: str, repeat: int) -> tuple[list[float], list[flo
         page.goto(url, wait_until="commit", timeout=600_000)
         page.wait_for_selector("canvas#network[data-drawn]", state="attached", timeout=600_000)
         drawn.append(time.perf_counter() - started)
-        paint = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || 0")
-        fcp.append(paint / 1000)
+        paint = page.evaluate(_FCP)
+        if paint is not None:  # chromium gives no entry when nothing contentful was painted in time
+            fcp.append(paint / 1000)
         page.close()
     return fcp, drawn
 
