@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import duckdb
 
-from .convert import quote as _q
+from .convert import keep_one_per_key, quote as _q
 from .schema import TABLES
 
 __all__ = ["ACCOUNT_COLUMNS", "join_aliases"]
@@ -92,30 +92,11 @@ def join_aliases(con: duckdb.DuckDBPyConnection, first_source: int) -> tuple[int
 
 
 def _merge_older(con: duckdb.DuckDBPyConnection, first_source: int) -> None:
-    """Rows stored before this load that now share a key become one (the load settles its own).
-
-    The earliest row keeps its place; for accounts, its empty fields take the later rows' values.
-    """
+    """Rows stored before this load that now share a key become one (the load settles its own)."""
     old = f"source_id < {int(first_source)}"
     for name in ("accounts", *ACCOUNT_COLUMNS):
         spec = TABLES[name]
         keys = ", ".join(_q(k) for k in spec.key)
-        order = "source_id, source_record"
-        touched = (f"({keys}) IN (SELECT ({keys}) FROM {name} WHERE {old} "
-                   f"GROUP BY ALL HAVING count(*) > 1)")
-        if not con.execute(f"SELECT count(*) FROM {name} WHERE {old} AND {touched}").fetchall()[0][0]:
-            continue
-        if spec.merge:
-            cols = ", ".join(
-                _q(c.name) if c.name in spec.key else
-                f"arg_min({_q(c.name)}, ({order})) FILTER (WHERE {_q(c.name)} IS NOT NULL) AS {_q(c.name)}"
-                for c in spec.columns)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _merged AS SELECT {cols} FROM {name} "
-                        f"WHERE {old} AND {touched} GROUP BY ALL")
-            con.execute(f"DELETE FROM {name} WHERE {old} AND {touched}")
-            con.execute(f"INSERT INTO {name} SELECT * FROM _merged")
-            con.execute("DROP TABLE _merged")
-        else:
-            con.execute(
-                f"DELETE FROM {name} WHERE rowid IN (SELECT rowid FROM {name} WHERE {old} QUALIFY "
-                f"row_number() OVER (PARTITION BY {keys} ORDER BY {order}) > 1)")
+        touched = f"{old} AND ({keys}) IN (SELECT ({keys}) FROM {name} WHERE {old} GROUP BY ALL HAVING count(*) > 1)"
+        if con.execute(f"SELECT count(*) FROM {name} WHERE {touched}").fetchall()[0][0]:
+            keep_one_per_key(con, spec, touched)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["PLATFORM_ALIASES", "PARSE_TS", "PARSE_LIST", "quote", "show"]
+__all__ = ["PLATFORM_ALIASES", "PARSE_TS", "PARSE_LIST", "quote", "show", "keep_one_per_key"]
 
 PLATFORM_ALIASES = {
     "x": "twitter", "x.com": "twitter", "twitter.com": "twitter", "fb": "facebook",
@@ -58,3 +58,24 @@ def show(value: object, width: int = 60) -> str:
     text = value if isinstance(value, str) else str(value)
     text = repr(text if len(text) <= width else text[:width] + "…")
     return text
+
+
+def keep_one_per_key(con, spec, where: str) -> None:
+    """Rows of `spec`'s table matching `where` that share a key become one, the earliest
+    (`source_id`, `source_record`) kept; for a merge table, its empty fields take the later rows'
+    values. `where` is the loader's own SQL, never user text."""
+    t = spec.name
+    keys = ", ".join(quote(k) for k in spec.key)
+    order = "source_id, source_record"
+    if spec.merge:
+        cols = ", ".join(
+            quote(c.name) if c.name in spec.key else
+            f"arg_min({quote(c.name)}, ({order})) FILTER (WHERE {quote(c.name)} IS NOT NULL) AS {quote(c.name)}"
+            for c in spec.columns)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _merged AS SELECT {cols} FROM {t} WHERE {where} GROUP BY ALL")
+        con.execute(f"DELETE FROM {t} WHERE {where}")
+        con.execute(f"INSERT INTO {t} SELECT * FROM _merged")
+        con.execute("DROP TABLE _merged")
+    else:
+        con.execute(f"DELETE FROM {t} WHERE rowid IN (SELECT rowid FROM {t} WHERE {where} QUALIFY "
+                    f"row_number() OVER (PARTITION BY {keys} ORDER BY {order}) > 1)")

@@ -23,7 +23,7 @@ from ..errors import BadFile, BadRecord, MissingColumns, TooLarge
 from .aliases import join_aliases
 from .arrow_types import type_text_columns
 from .case import Case
-from .convert import PARSE_LIST, PARSE_TS, PLATFORM_ALIASES, quote as _q, show as _show
+from .convert import PARSE_LIST, PARSE_TS, PLATFORM_ALIASES, keep_one_per_key, quote as _q, show as _show
 from .schema import TABLES, Column, Table
 
 __all__ = ["Load", "LoadSummary", "FileSummary"]
@@ -360,27 +360,13 @@ class Load:
         t, first = spec.name, self._first_source
         new = f"source_id >= {first}"
         keys = ", ".join(_q(k) for k in spec.key)
-        order = "source_id, source_record"
         total, distinct = self.con.execute(
             f"SELECT count(*), count(DISTINCT ({keys})) FROM {t} WHERE {new}").fetchall()[0]
         if distinct < total:
             if spec.identity:
                 self._conflict_within(spec)
             self.summary.duplicates[t] += total - distinct
-            if spec.merge:
-                cols = ", ".join(
-                    _q(c.name) if c.name in spec.key else
-                    f"arg_min({_q(c.name)}, ({order})) FILTER (WHERE {_q(c.name)} IS NOT NULL) AS {_q(c.name)}"
-                    for c in spec.columns)
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE _merged AS SELECT {cols} FROM {t} "
-                                 f"WHERE {new} GROUP BY ALL")
-                self.con.execute(f"DELETE FROM {t} WHERE {new}")
-                self.con.execute(f"INSERT INTO {t} SELECT * FROM _merged")
-                self.con.execute("DROP TABLE _merged")
-            else:
-                self.con.execute(
-                    f"DELETE FROM {t} WHERE rowid IN (SELECT rowid FROM {t} WHERE {new} QUALIFY "
-                    f"row_number() OVER (PARTITION BY {keys} ORDER BY {order}) > 1)")
+            keep_one_per_key(self.con, spec, new)
         on = self._key_on(spec, "o", "d")
         old_keys = f"(SELECT {keys} FROM {t} WHERE source_id < {first})"
         matched = f"FROM {t} d SEMI JOIN {old_keys} o ON {on} WHERE d.{new}"
