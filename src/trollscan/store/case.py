@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +19,7 @@ from .. import __version__, settings
 from ..errors import BadParameter, CaseExists, NotACase, StoreVersionMismatch
 from .schema import SCHEMA_VERSION, analysis_ddl, ddl, results_ddl
 
-__all__ = ["Case", "init_case", "open_case", "find_case", "fetch_arrow", "DB_NAME", "MIGRATIONS"]
+__all__ = ["Case", "init_case", "open_case", "find_case", "fetch_arrow", "transaction", "temp_table", "DB_NAME", "MIGRATIONS"]
 
 DB_NAME = "case.duckdb"
 _KEY_PATH = Path(".secret") / "hash.key"
@@ -63,6 +65,33 @@ class Case:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The block's writes all land, or none do: BEGIN, then COMMIT, or ROLLBACK if the block raises."""
+    con.execute("BEGIN")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+@contextmanager
+def temp_table(case: Case, name: str, data: pa.Table) -> Iterator[None]:
+    """`data` as the temporary table `name` for the block: joins of a registered Arrow table get
+    no statistics, and DuckDB can plan them very badly. `name` is the caller's, never user text."""
+    case.con.register("_arrow_in", data)
+    try:
+        case.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _arrow_in")
+    finally:
+        case.con.unregister("_arrow_in")
+    try:
+        yield
+    finally:
+        case.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pa.Table:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import BadRecord
-from .case import Case, fetch_arrow
+from .case import Case, fetch_arrow, transaction
 
 __all__ = ["ref_text", "read_entity_schemata", "resolve_account", "read_group_member_ids", "write_entities",
            "read_entities", "read_entity_links", "read_account_ties", "ENTITY_SOURCE_FORMAT"]
@@ -61,8 +61,7 @@ def write_entities(case: Case, sheets: list[tuple[Path, list[dict], list[dict]]]
     con = case.con
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     out = []
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         for path, entities, links in sheets:
             path = Path(path)
             data = path.read_bytes()
@@ -99,10 +98,6 @@ def write_entities(case: Case, sheets: list[tuple[Path, list[dict], list[dict]]]
         if dangling:
             raise BadRecord(f"{dangling[0][0]}, row {dangling[0][1]}: the link names an entity no sheet defines now.",
                             "Keep each entity's id the same across versions of the sheet.")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return out
 
 

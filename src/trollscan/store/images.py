@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import BadFile, TooLarge
-from .case import Case, fetch_arrow
+from .case import Case, fetch_arrow, transaction
 
 __all__ = ["read_media_files", "read_image_bytes", "write_image_hashes", "read_image_hashes", "read_images",
            "write_gallery", "read_gallery", "read_photo_media", "image_files", "file_sha256", "LINK_SKIPPED",
@@ -108,19 +108,15 @@ def write_image_hashes(case: Case, images: list[dict], hashes: list[dict], hashe
         "quality": pa.array([r["quality"] for r in hashes], pa.int32()),
     })
     con = case.con
-    con.execute("BEGIN")
     try:
-        con.register("_images_in", image_table)
-        con.register("_hashes_in", hash_table)
-        con.execute("DELETE FROM image_hashes WHERE sha256 IN (SELECT sha256 FROM _images_in)")
-        con.execute("DELETE FROM images WHERE sha256 IN (SELECT sha256 FROM _images_in)")
-        con.execute("INSERT INTO images SELECT sha256, width, height, format, error, ?, ? FROM _images_in",
-                    [now, hasher])
-        con.execute("INSERT INTO image_hashes SELECT sha256, view, pdq, quality FROM _hashes_in")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.register("_images_in", image_table)
+            con.register("_hashes_in", hash_table)
+            con.execute("DELETE FROM image_hashes WHERE sha256 IN (SELECT sha256 FROM _images_in)")
+            con.execute("DELETE FROM images WHERE sha256 IN (SELECT sha256 FROM _images_in)")
+            con.execute("INSERT INTO images SELECT sha256, width, height, format, error, ?, ? FROM _images_in",
+                        [now, hasher])
+            con.execute("INSERT INTO image_hashes SELECT sha256, view, pdq, quality FROM _hashes_in")
     finally:
         con.unregister("_images_in")
         con.unregister("_hashes_in")
@@ -152,17 +148,13 @@ def write_photo_matches(case: Case, checked: pa.Table, settings: str) -> None:
     are dropped: they would have to be decided again anyway."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     con = case.con
-    con.execute("BEGIN")
     try:
-        con.register("_checked_in", checked.select(list(_CHECK_COLUMNS)))
-        con.execute("DELETE FROM photo_matches WHERE settings <> ?", [settings])
-        con.execute("DELETE FROM photo_matches WHERE (sha_a, sha_b) IN (SELECT (sha_a, sha_b) FROM _checked_in)")
-        con.execute(f"INSERT INTO photo_matches (settings, checked_at, {', '.join(_CHECK_COLUMNS)}) "
-                    f"SELECT ?, ?, {', '.join(_CHECK_COLUMNS)} FROM _checked_in", [settings, now])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.register("_checked_in", checked.select(list(_CHECK_COLUMNS)))
+            con.execute("DELETE FROM photo_matches WHERE settings <> ?", [settings])
+            con.execute("DELETE FROM photo_matches WHERE (sha_a, sha_b) IN (SELECT (sha_a, sha_b) FROM _checked_in)")
+            con.execute(f"INSERT INTO photo_matches (settings, checked_at, {', '.join(_CHECK_COLUMNS)}) "
+                        f"SELECT ?, ?, {', '.join(_CHECK_COLUMNS)} FROM _checked_in", [settings, now])
     finally:
         con.unregister("_checked_in")
 
@@ -176,18 +168,14 @@ def write_gallery(case: Case, rows: list[dict]) -> int:
                       "path": pa.array([r["path"] for r in rows], pa.string()),
                       "label": pa.array([r["label"] for r in rows], pa.string())})
     con = case.con
-    con.execute("BEGIN")
     try:
-        con.register("_gallery_in", table)
-        before = con.execute("SELECT count(*) FROM gallery").fetchall()[0][0]
-        con.execute("INSERT INTO gallery SELECT DISTINCT g.sha256, g.path, g.label, ? FROM _gallery_in g "
-                    "WHERE NOT EXISTS (SELECT 1 FROM gallery o WHERE o.sha256 = g.sha256 AND o.label = g.label "
-                    "AND o.path = g.path)", [now])
-        added = con.execute("SELECT count(*) FROM gallery").fetchall()[0][0] - before
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.register("_gallery_in", table)
+            before = con.execute("SELECT count(*) FROM gallery").fetchall()[0][0]
+            con.execute("INSERT INTO gallery SELECT DISTINCT g.sha256, g.path, g.label, ? FROM _gallery_in g "
+                        "WHERE NOT EXISTS (SELECT 1 FROM gallery o WHERE o.sha256 = g.sha256 AND o.label = g.label "
+                        "AND o.path = g.path)", [now])
+            added = con.execute("SELECT count(*) FROM gallery").fetchall()[0][0] - before
     finally:
         con.unregister("_gallery_in")
     return added

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from .. import __version__
 from ..errors import BadParameter
-from .case import Case, fetch_arrow
+from .case import Case, fetch_arrow, transaction
 from .schema import LABELS
 
 __all__ = ["PAGE_SIZE", "read_overview", "read_groups", "read_group", "read_accounts", "read_account",
@@ -409,8 +409,7 @@ def write_label(case: Case, platform: str, account_id: str, label: str, *, note:
     record = json.dumps({"platform": platform, "account_id": account_id, "label": label, "note": note,
                          "author": author, "labeled_at": now.isoformat()}, ensure_ascii=False).encode()
     con = case.con
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         source_id = con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchall()[0][0]
         con.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [source_id, f"trollscan serve: label of {platform}/{account_id}",
@@ -419,8 +418,4 @@ def write_label(case: Case, platform: str, account_id: str, label: str, *, note:
         con.execute("INSERT INTO labels (platform, account_id, label, note, author, labeled_at, source_id, "
                     "source_record) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
                     [platform, account_id, label, note or None, author, now, source_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return now

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from datetime import datetime, timezone
 
@@ -14,26 +12,11 @@ import pyarrow.csv as pv
 
 from .. import __version__
 from ..errors import BadParameter
-from .case import Case, fetch_arrow
+from .case import Case, fetch_arrow, temp_table, transaction
 
 __all__ = ["read_query", "input_fingerprint", "write_results", "read_names", "read_top_targets",
            "read_group_items", "read_findings", "read_labels_as_truth", "read_evidence", "read_truth_file",
            "read_mutual_pairs"]
-
-
-@contextmanager
-def _temp_table(case: Case, name: str, data: pa.Table) -> Iterator[None]:
-    """`data` as a temporary table for the duration: joins of a registered Arrow table get no
-    statistics, and DuckDB can plan them very badly."""
-    case.con.register("_arrow_in", data)
-    try:
-        case.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _arrow_in")
-    finally:
-        case.con.unregister("_arrow_in")
-    try:
-        yield
-    finally:
-        case.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def read_findings(case: Case, *, context: tuple[str, ...] = ()) -> list[dict]:
@@ -98,7 +81,7 @@ def read_names(case: Case, platform: str, account_ids: list[str]) -> dict[str, s
     """How to name accounts in a sentence: @handle, else the display name, else the id."""
     if not account_ids:
         return {}
-    with _temp_table(case, "_ids", pa.table({"account_id": pa.array(sorted(set(account_ids)), pa.string())})):
+    with temp_table(case, "_ids", pa.table({"account_id": pa.array(sorted(set(account_ids)), pa.string())})):
         rows = case.con.execute(
             "SELECT i.account_id, a.handle, a.name FROM _ids i LEFT JOIN accounts a "
             "ON a.platform = ? AND a.account_id = i.account_id", [platform]).fetchall()
@@ -107,7 +90,7 @@ def read_names(case: Case, platform: str, account_ids: list[str]) -> dict[str, s
 
 def read_top_targets(case: Case, platform: str, members: list[str], limit: int = 5) -> list[str]:
     """Where a group's accounts act most: pages, posts or articles, most items first."""
-    with _temp_table(case, "_members", pa.table({"account_id": pa.array(members, pa.string())})):
+    with temp_table(case, "_members", pa.table({"account_id": pa.array(members, pa.string())})):
         rows = case.con.execute(
             "SELECT coalesce(target_id, parent_id) AS t, count(*) AS n FROM items SEMI JOIN _members USING (account_id) "
             "WHERE platform = ? AND coalesce(target_id, parent_id) IS NOT NULL GROUP BY t ORDER BY n DESC, t LIMIT ?",
@@ -118,7 +101,7 @@ def read_top_targets(case: Case, platform: str, members: list[str], limit: int =
 def read_group_items(case: Case, members: pa.Table, limit: int = 100) -> dict[int, list[str]]:
     """Per group (members: group_id, platform, account_id), up to `limit` items of the strongest
     pair evidence between its members."""
-    with _temp_table(case, "_m", members):
+    with temp_table(case, "_m", members):
         rows = case.con.execute(
             "WITH ev AS (SELECT platform, account_ids[1] AS a, account_ids[2] AS b, item_ids, strength FROM evidence "
             "            WHERE detector LIKE 'coaction.%'), "
@@ -173,8 +156,7 @@ def write_results(case: Case, *, detector: str, params: dict, input_hash: str, s
     if unknown:
         raise BadParameter(f"write_results cannot write table {unknown[0]!r}.", f"Tables: {', '.join(_RUN_TABLES)}.")
     con = case.con
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         old = [r[0] for r in con.execute("SELECT run_id FROM runs WHERE detector = ?", [detector]).fetchall()]
         for table in ("evidence", "edges", "groups", "group_members", *sorted(extra)):
             con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [old])
@@ -207,8 +189,4 @@ def write_results(case: Case, *, detector: str, params: dict, input_hash: str, s
                 con.register("_extra", rows_in)
                 con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS run_id, * FROM _extra", [run_id])
                 con.unregister("_extra")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return run_id

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..coordination.layers import URL_SQL
-from .case import Case, fetch_arrow
+from .case import Case, fetch_arrow, temp_table
 from .results import input_fingerprint, write_results
 
 if TYPE_CHECKING:
@@ -31,20 +30,6 @@ __all__ = ["read_story_items", "read_named_items", "read_seed_items", "read_text
 DOMAIN_SQL = r"lower(regexp_extract(url, '^[a-zA-Z][a-zA-Z0-9+.-]*://(?:www\.)?([^/?#:@]+)', 1))"
 
 _URL = URL_SQL.strip()
-
-
-@contextmanager
-def _temp(case: Case, name: str, data: pa.Table) -> Iterator[None]:
-    """`data` as a temporary table (registered Arrow tables get no statistics for joins)."""
-    case.con.register("_spread_in", data)
-    try:
-        case.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _spread_in")
-    finally:
-        case.con.unregister("_spread_in")
-    try:
-        yield
-    finally:
-        case.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def read_timezone(case: Case) -> str:
@@ -170,7 +155,7 @@ def _accounts(spreaders: pa.Table) -> pa.Table:
 def read_follow_links(case: Case, spreaders: pa.Table) -> pa.Table:
     """Who could see whom among the spreaders: (platform, account_id, other_id) when account_id
     follows, subscribes to or is friends with other_id (friendship counts both ways)."""
-    with _temp(case, "_spread_acc", _accounts(spreaders)):
+    with temp_table(case, "_spread_acc", _accounts(spreaders)):
         return fetch_arrow(case.con, """
             WITH r AS (SELECT platform, account_id, other_id FROM relations WHERE kind IN ('follow', 'subscribed', 'friend')
                        UNION SELECT platform, other_id, account_id FROM relations WHERE kind = 'friend')
@@ -194,8 +179,8 @@ def read_co_sharing(case: Case, spreaders: pa.Table, *, max_target_accounts: int
     quadratically, with a crowded thing. Rows: platform, account_a <
     account_b, weight, n_targets (at least `min_shared`, or a link through a crowded thing)."""
     origins = spreaders.filter(pc.invert(pc.fill_null(pc.equal(spreaders["parent_state"], "story"), False)))
-    with _temp(case, "_spread_acc", _accounts(spreaders)), \
-            _temp(case, "_spread_origins", origins.select(["platform", "item_id"])):
+    with temp_table(case, "_spread_acc", _accounts(spreaders)), \
+            temp_table(case, "_spread_origins", origins.select(["platform", "item_id"])):
         return fetch_arrow(case.con, f"""
             WITH mine AS (SELECT i.* FROM items i SEMI JOIN _spread_acc a
                           ON a.platform = i.platform AND a.account_id = i.account_id),
@@ -240,8 +225,8 @@ def read_cadence(case: Case, spreaders: pa.Table, tz: str) -> pa.Table:
     say nothing of the account's rhythm), in the case's local time: items, distinct local hours of
     the day, share of items between 00:00 and 06:00, most items in one minute, median seconds
     between consecutive items, items per active day. Spreaders with no other item have no row."""
-    with _temp(case, "_spread_acc", _accounts(spreaders)), \
-            _temp(case, "_spread_items", spreaders.select(["platform", "item_id"])):
+    with temp_table(case, "_spread_acc", _accounts(spreaders)), \
+            temp_table(case, "_spread_items", spreaders.select(["platform", "item_id"])):
         return fetch_arrow(case.con, """
             WITH mine AS (
                 SELECT i.platform, i.account_id, i.created_at, timezone($tz, i.created_at::TIMESTAMPTZ) AS local_at
@@ -267,7 +252,7 @@ def read_group_tags(case: Case, members: pa.Table, *, limit: int = 5) -> pa.Tabl
     """Per group (members: platform, account_id, group_id), its members' most used hashtags and link
     domains anywhere in the case, counted by how many members used them. Rows: group_id, kind
     ('hashtag' or 'domain'), value, accounts."""
-    with _temp(case, "_spread_members", members.select(["platform", "account_id", "group_id"])):
+    with temp_table(case, "_spread_members", members.select(["platform", "account_id", "group_id"])):
         return fetch_arrow(case.con, f"""
             WITH mine AS (SELECT m.group_id, i.account_id, i.urls, i.hashtags FROM items i
                           JOIN _spread_members m ON m.platform = i.platform AND m.account_id = i.account_id

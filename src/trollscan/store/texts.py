@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pyarrow as pa
 
 from .. import __version__
-from .case import Case, fetch_arrow
+from .case import Case, fetch_arrow, transaction
 
 __all__ = ["TEXT_KINDS", "TextRun", "read_texts", "write_text_results", "read_text_families"]
 
@@ -51,8 +51,7 @@ def write_text_results(case: Case, runs: list[TextRun], *, input_hash: str, seco
     """Replace the previous results of these detectors (runs' evidence, edges and text families)
     with these, all in one transaction; the new run ids, in order."""
     con = case.con
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         ids = []
         for run in runs:
             old = [r[0] for r in con.execute("SELECT run_id FROM runs WHERE detector = ?", [run.detector]).fetchall()]
@@ -73,10 +72,6 @@ def write_text_results(case: Case, runs: list[TextRun], *, input_hash: str, seco
                     "INSERT INTO text_families SELECT ?, family_id, platform, item_id, account_id, created_at, "
                     "similarity FROM _families", run_id)
             ids.append(run_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return ids
 
 

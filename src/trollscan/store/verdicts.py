@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from ..errors import BadParameter
 from ..signals.targets import WATCH_KEY_SQL
-from .case import Case, fetch_arrow
+from .case import Case, fetch_arrow, transaction
 from .results import write_results
 
 __all__ = ["read_verdict_inputs", "read_analyst_labels", "write_verdicts", "read_verdicts", "add_watch",
@@ -99,8 +99,7 @@ def add_watch(case: Case, target: str, *, platform: str | None = None, note: str
                            "Give the page's id, handle or profile URL, e.g. https://www.facebook.com/nurotan.")
     con = case.con
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         same = con.execute("SELECT count(*) FROM watchlist WHERE target = ? AND platform IS NOT DISTINCT FROM ?",
                            [target, platform]).fetchall()[0][0]
         if same:
@@ -108,10 +107,6 @@ def add_watch(case: Case, target: str, *, platform: str | None = None, note: str
                         "AND platform IS NOT DISTINCT FROM ?", [note, target, platform])
         else:
             con.execute("INSERT INTO watchlist VALUES (?, ?, ?, ?)", [platform, target, note, now])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return {"platform": platform, "target": target, "note": note, "added": not same}
 
 
