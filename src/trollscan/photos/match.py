@@ -90,11 +90,15 @@ CHECK_SCHEMA = pa.schema([*MATCH_SCHEMA, ("matched", pa.bool_())])  # a pair dec
 CHECKER = "aligned+angle, 64 tiles/2"  # how pairs are decided: a change makes stored decisions stale
 
 
-def check_settings(*, max_pdq_distance: int = 31, min_correlation: float = 0.92, min_area: float = 0.6) -> str:
-    """What a stored decision about a pair depends on, as one string: the hasher, the checker and the
-    thresholds that decide. Decisions stored under other settings are made again."""
+def check_settings(*, max_pdq_distance: int = 31, max_low_distance: int = 16, min_correlation: float = 0.92,
+                   min_quality: int = 50, max_candidates: int = 2, min_area: float = 0.6) -> str:
+    """What a stored decision depends on, as one string: the hasher, the checker, the thresholds that
+    decide, and the options that choose which pairs are looked at (an image marked as compared is not
+    looked up again, so other candidate options must compare everything again)."""
     return json.dumps({"hasher": HASHER, "checker": CHECKER, "max_pdq_distance": max_pdq_distance,
-                       "min_correlation": min_correlation, "min_area": min_area}, sort_keys=True)
+                       "max_low_distance": max_low_distance, "min_correlation": min_correlation,
+                       "min_quality": min_quality, "max_candidates": max_candidates, "min_area": min_area},
+                      sort_keys=True)
 
 
 def find_matches(images: list[Hashed], pixels: Callable[[int], Decoded | None], **options) -> pa.Table:

@@ -144,7 +144,7 @@ def scan_photos(case: Case, fingerprint: str, *, progress: Callable[[str], None]
     paths = {r["sha256"]: r["path"] for r in read_media_files(case, HASHER, all_files=True)}
     paths.update({s: p for s, p in zip(gallery["sha256"].to_pylist(), gallery["path"].to_pylist()) if s not in paths})
     sides = [0 if h.key in case_shas else 1 for h in stored]
-    settings = check_settings(max_pdq_distance=max_pdq_distance, min_correlation=min_correlation)
+    settings = check_settings(**options)
     matches, checked = match_images(stored, _loader(paths, stored), sides=sides, skip_within=(1,),
                                     known=read_photo_matches(case, settings), **options)
     write_photo_matches(case, checked, settings)

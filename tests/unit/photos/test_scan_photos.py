@@ -138,3 +138,15 @@ def test_changed_thresholds_decide_stored_pairs_again(case, tmp_path):
     assert first.verified > 0 and again.verified == first.verified  # other settings: nothing reused
     settings = case.con.execute("SELECT DISTINCT settings FROM photo_matches").fetchall()
     assert len(settings) == 1 and json.loads(settings[0][0])["min_correlation"] == 0.95
+
+
+def test_changed_candidate_options_compare_stored_images_again(case, tmp_path):
+    """Options that choose which pairs are looked at also key the stored decisions: with tighter
+    ones first, the cropped copy is never a candidate; with the defaults after, it must be found."""
+    from trollscan.simulate.images import photo
+
+    img = photo("q2", 0, 2, size=320)
+    _add_photos(case, tmp_path / "one", {"a": img, "b": img.crop((30, 10, 310, 300))}, 1)
+    tight = scan_photos(case, "f", max_low_distance=0)
+    loose = scan_photos(case, "f")
+    assert tight.edges == 0 and loose.edges == 1
