@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,14 +30,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .. import __version__
 from ..errors import BadParameter
+from ..signals.names import gallery_owner as photo_owner  # one reading of "real owner: NAME" labels
 from ..store import Case
 from ..store import report_data as rd
-from .ftm import FtmError, SCHEMATA, check_entities, entity_line, ftm_id, properties_of
+from .ftm import LINK_SCHEMATA, NOT_XML, FtmError, SCHEMATA, check_entities, entity_line, ftm_id, properties_of
 from .html import safe_url
 
 __all__ = ["xml_text", "write_gexf", "write_graphml", "write_ftm", "ftm_id", "FTM_PROPERTIES", "node_id", "photo_owner"]
 
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 _NODE_ATTRS = (("platform", "string"), ("account_id", "string"), ("handle", "string"), ("name", "string"),
                ("created_at", "string"), ("status", "string"), ("group_id", "integer"), ("verdict", "string"),
@@ -59,7 +58,7 @@ def xml_text(value) -> str:
         return value.isoformat(timespec="seconds")
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _NOT_XML.sub("", str(value))
+    return NOT_XML.sub("", str(value))
 
 
 def _rows(table) -> Iterator[dict]:
@@ -177,17 +176,6 @@ def write_graphml(case: Case, path: Path) -> tuple[int, int]:
     return nodes.num_rows, edges.num_rows
 
 
-_OWNER_LABEL = re.compile(r"^\s*(?:real owner|owner|photo of|настоящий владелец|владелец|владелица|фото)\s*[:\-—]\s*(\S.*)$",
-                          re.I)
-
-
-def photo_owner(label: str) -> str | None:
-    """The person a gallery label names as a photo's real owner ("real owner: Irina S."), or None
-    (a stock site or any other label names nobody)."""
-    m = _OWNER_LABEL.match(label or "")
-    return m.group(1).strip()[:200] if m else None
-
-
 def _account_props(r: dict) -> dict:
     state = [f"analyst label: {r['analyst']}" + (f" ({r['analyst_note']})" if r.get("analyst_note") else "")
              if r.get("analyst") else None,
@@ -251,7 +239,7 @@ def _ftm_entities(case: Case, keep: Callable[[dict], bool]) -> list[tuple[str, s
         elif t["schema"] == "address":
             address_of.setdefault(a, []).append(b)
         else:
-            src, dst = _LINK_ENDS[t["schema"]]
+            src, dst = LINK_SCHEMATA[t["schema"]]
             props = {src: a, dst: b, "startDate": t["start_date"], "endDate": t["end_date"],
                      "description": t["note"], "sourceUrl": t["source_url"], "recordId": where}
             props["relationship" if t["schema"] in ("Associate", "Family") else "role"] = t["role"]
@@ -302,10 +290,6 @@ def _ftm_entities(case: Case, keep: Callable[[dict], bool]) -> list[tuple[str, s
     return out
 
 
-_LINK_ENDS = {"Ownership": ("owner", "asset"), "Employment": ("employee", "employer"),
-              "Directorship": ("director", "organization"), "Membership": ("member", "organization"),
-              "Associate": ("person", "associate"), "Family": ("person", "relative"),
-              "UnknownLink": ("subject", "object")}
 
 
 def _pair_links(case: Case, ids: dict) -> list[tuple[str, str, dict]]:

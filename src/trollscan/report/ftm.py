@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Iterable
 
-__all__ = ["SCHEMATA", "LINK_SCHEMATA", "ftm_id", "is_a", "properties_of", "entity_line", "check_entities",
+__all__ = ["SCHEMATA", "LINK_SCHEMATA", "NOT_XML", "ftm_id", "is_a", "properties_of", "entity_line", "check_entities",
            "FtmError"]
 
 # schema -> (parents, {property: type}); a type "entity:Range" is a reference to an entity of that range.
@@ -73,7 +73,8 @@ LINK_SCHEMATA: dict[str, tuple[str, str]] = {
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?)?)?$")
 _COUNTRY = re.compile(r"^[a-z]{2}(-[a-z0-9]{1,8})?$")
 _ID = re.compile(r"^[0-9a-f]{40}$")
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+NOT_XML = re.compile(  # characters XML 1.0 forbids (also dropped from FtM text)
+    "[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class FtmError(ValueError):
@@ -124,7 +125,7 @@ def entity_line(schema: str, entity_id: str, props: dict) -> str:
 def _text(value) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat(timespec="seconds") if hasattr(value, "hour") else value.isoformat()
-    return _NOT_XML.sub("", str(value)).strip()
+    return NOT_XML.sub("", str(value)).strip()
 
 
 def _value_ok(kind: str, value: str) -> bool:

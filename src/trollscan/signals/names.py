@@ -24,14 +24,16 @@ from .frame import check_option, names_of, signal_row
 __all__ = ["name_photo_mismatch", "compare_names", "gallery_owner", "PHOTO_DETECTORS"]
 
 PHOTO_DETECTORS = ("photos.same_photo", "photos.gallery")
-_OWNER = re.compile(r"(?is)^\s*(?:real\s+owner|owner|настоящий\s+владелец|владелец)\s*[:=-]\s*(.+?)\s*$")
+_OWNER = re.compile(r"(?is)^\s*(?:real\s+owner|owner|photo\s+of|настоящий\s+владелец|владелец|владелица|фото)"
+                    r"\s*[:=\-—]\s*(\S.*?)\s*$")
 
 
 def gallery_owner(label: str | None) -> str | None:
-    """The person a gallery label names: "real owner: Irina Stepanova" -> "Irina Stepanova"
-    (also "owner:", "владелец:"); any other label (a stock site, a note) names no one."""
+    """The person a gallery label names as a photo's real owner: "real owner: Irina Stepanova" ->
+    "Irina Stepanova" (also "owner", "photo of", "владелец", "владелица", "фото", with ":", "=", "-"
+    or "—"); any other label (a stock site, a note) names no one."""
     m = _OWNER.match(label or "")
-    return m.group(1) if m else None
+    return m.group(1)[:200] if m else None
 
 
 def _tokens(name: str) -> list[str]:
