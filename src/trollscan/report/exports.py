@@ -258,18 +258,21 @@ def _ftm_entities(case: Case, keep: Callable[[dict], bool]) -> list[tuple[str, s
         out.append((e["schema"], eid, props))
     for gid, g in sorted(groups.items()):
         out.append(("Organization", ftm_id("group", str(gid)), {
+            "addressEntity": address_of.get(ftm_id("group", str(gid))),
             "name": f"trollscan candidate operator group {gid} ({g['platform']})", "summary": g.get("sentence"),
             "description": (f"{g['size']} accounts found acting together by trollscan; layers: {', '.join(g['layers'])}; "
                             f"active {xml_text(g['first_at'])} to {xml_text(g['last_at'])}."),
             "notes": "A candidate, not a finding about a legal person: check the evidence before publishing."}))
     for gone, (label, size) in sorted(extra_groups.items()):
         out.append(("Organization", gone, {
+            "addressEntity": address_of.get(gone),
             "name": f"operator group {label} as the reporter recorded it ({size} accounts)",
             "notes": "No group of the latest scan holds these accounts any more."}))
     for k in sorted(wanted):
         r = all_nodes.get(k) or rd.read_account(case, *k) or {"platform": k[0], "account_id": k[1]}
         props = _account_props(r)
         props["owner"] = owner_of.get(account_id[k])
+        props["addressEntity"] = address_of.get(account_id[k])
         out.append(("UserAccount", account_id[k], props))
         if k in all_nodes and r.get("group_id") is not None and r["group_id"] in groups and keep(r):
             out.append(("UnknownLink", ftm_id("member", *k, str(r["group_id"])), {

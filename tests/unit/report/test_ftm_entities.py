@@ -227,3 +227,16 @@ def test_entities_commands_add_and_list(tmp_path: Path) -> None:
     assert "smm: Company SMMNETWORK LLP" in listed and "entity:ayazhan --Directorship: head--> entity:smm" in listed
     bad = runner.invoke(app, ["entities", "add", str(tmp_path / "missing.csv"), "--case", str(root)])
     assert bad.exit_code == 1 and "missing.csv: no such file." in " ".join(bad.output.split())
+
+
+def test_an_address_recorded_for_an_account_or_a_group_is_exported(tmp_path: Path) -> None:
+    root = build_hostile_case(tmp_path / "case")
+    (tmp_path / "entities.csv").write_text(ENTITIES, encoding="utf-8")
+    (tmp_path / "links.csv").write_text("from,relation,to\nfacebook:1002,located at,office\ngroup 1,located at,office\n",
+                                        encoding="utf-8")
+    with open_case(root) as c:
+        add_entities_sheets(c, [tmp_path / "entities.csv", tmp_path / "links.csv"])
+    by_id = _export(root, tmp_path / "e.json")
+    office = [ftm_id("entity", "office")]
+    assert by_id[ftm_id("account", "facebook", "1002")]["properties"]["addressEntity"] == office
+    assert by_id[ftm_id("group", "1")]["properties"]["addressEntity"] == office
