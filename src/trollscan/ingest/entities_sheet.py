@@ -247,7 +247,11 @@ def _entity(get, where: str, record: int) -> dict:
     for col, value in (("id", key), ("type", kind), ("name", name)):
         if not value:
             raise BadRecord(f"{where}: the {col} is empty.", "Every entity needs an id, a type and a name.")
-    if len(key) > 200 or any(ord(c) < 32 for c in key) or key.lower().startswith("group ") or ":" in key:
+    try:  # an id a `from` / `to` cell would read as a group or an account could never be linked to
+        named = parse_reference(key, where)["kind"]
+    except BadRecord:
+        named = None
+    if len(key) > 200 or any(ord(c) < 32 for c in key) or ":" in key or named != "entity":
         raise BadRecord(f"{where}: the id {key[:60]!r} cannot be used.",
                         "Use a short key without ':' that does not start with 'group', e.g. smmnetwork or ayazhan_t.")
     schema = TYPES.get(_key(kind))
@@ -374,6 +378,9 @@ def add_entities_sheets(case, paths: list[Path]) -> list[dict]:
         checked, missing = [], 0
         for link in links:
             link = check_link(link, known)
+            if link["subject"]["kind"] == link["object"]["kind"] == "group":
+                raise BadRecord(f"{link['where']}: a link between two operator groups cannot be recorded.",
+                                "Link each group to the person, company or account behind it instead.")
             members = None
             for side in ("subject", "object"):
                 ref = dict(link[side])

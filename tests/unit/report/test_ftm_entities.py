@@ -163,6 +163,10 @@ def test_an_xlsx_workbook_holds_entities_and_links_on_two_sheets(tmp_path: Path)
     ("id,type,name,country\nx,person,X,Kazakhstan\n", "", "row 2: the country 'Kazakhstan' is not a two-letter"),
     ("id,type,name,incorporation date\nx,company,X,yesterday\n", "", "row 2: incorporationDate 'yesterday' is not a date"),
     ("id,type,name\nx,person,X\nx,company,Y\n", "", "row 3: the id 'x' is already used in"),
+    ("id,type,name\ngroup1,company,G\n", "", "row 2: the id 'group1' cannot be used"),  # read as group 1 in links
+    ("id,type,name\np,person,P\n", "from,relation,to\ngroup 1,operates,group 1\n",
+     "row 2: a link between two operator groups cannot be recorded"),
+    ("id,type,name\nvk.com/id5,person,V\n", "", "row 2: the id 'vk.com/id5' cannot be used"),  # read as an account
     ("id,type,name\np,person,P\nc,company,C\n", "from,relation,to\nc,works for,p\n",
      "row 2: a Employment link goes from a Person to a Organization; this row links a Company to a Person"),
     ("id,type,name\np,person,P\n", "from,relation,to\np,operates,nobody\n", "row 2: to 'nobody' is not an id"),
@@ -240,3 +244,17 @@ def test_an_address_recorded_for_an_account_or_a_group_is_exported(tmp_path: Pat
     office = [ftm_id("entity", "office")]
     assert by_id[ftm_id("account", "facebook", "1002")]["properties"]["addressEntity"] == office
     assert by_id[ftm_id("group", "1")]["properties"]["addressEntity"] == office
+
+
+def test_going_back_to_an_earlier_version_of_a_sheet_loads_it_again(tmp_path: Path) -> None:
+    root = build_hostile_case(tmp_path / "case")
+    sheet = tmp_path / "entities.csv"
+    versions = ["id,type,name\na,person,Alice\n", "id,type,name\na,person,Alice Changed\n"]
+    with open_case(root) as c:
+        for text in (*versions, versions[0]):
+            sheet.write_text(text, encoding="utf-8")
+            done = add_entities_sheets(c, [sheet])
+        assert done[0]["already"] is False and [e["name"] for e in read_entities(c)] == ["Alice"]
+        copy = tmp_path / "copy.csv"  # the same bytes under another name: nothing new
+        copy.write_text(versions[0], encoding="utf-8")
+        assert add_entities_sheets(c, [copy])[0]["already"] is True
