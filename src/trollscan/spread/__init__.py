@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from ..errors import BadParameter
 from ..evidence import evidence_table
 from ..store import Case
-from ..store.spread import (read_cadence, read_co_sharing, read_follow_links, read_group_tags, read_named_items,
+from ..store.spread import (MATCH_SCHEMA, read_cadence, read_co_sharing, read_follow_links, read_group_tags, read_named_items,
                             read_seed_items, read_story_items, read_text_batches, read_timezone, write_spread_results)
 from ..text.normalise import normalise_texts
 from .cascade import build_cascade, epoch_seconds
@@ -108,7 +108,7 @@ def _matches(batch: pa.RecordBatch, rows: np.ndarray, kind, similarity, of) -> p
 
 def _best_match(parts: list[pa.Table]) -> pa.Table:
     """One row per item: its best way of matching (MATCH_KINDS order, then similarity)."""
-    matches = pa.concat_tables([t.cast(_MATCH_SCHEMA) for t in parts])
+    matches = pa.concat_tables([t.cast(MATCH_SCHEMA) for t in parts])
     if not matches.num_rows:
         return matches
     rank = pc.index_in(matches["match"], value_set=pa.array(MATCH_KINDS))
@@ -188,8 +188,6 @@ def trace_story(case: Case, terms: list[str], *, store: bool = True, resolution:
     return result
 
 
-_MATCH_SCHEMA = pa.schema([("platform", pa.string()), ("item_id", pa.string()), ("match", pa.string()),
-                           ("similarity", pa.float64()), ("match_of", pa.string())])
 
 
 class _Accounts:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from .match import MATCH_SAID
+
 __all__ = ["spread_evidence", "render_spread_section", "SURE_STRENGTH"]
 
 SURE_STRENGTH = {"high": 0.9, "medium": 0.6, "low": 0.3}
@@ -92,9 +94,7 @@ def render_spread_section(result: dict, *, max_hours: int = 72) -> dict:
             f"{s['missing_parents']:,} items answer or share an item the case lacks.")
     how = s.get("matched_by", {})
     if how:
-        said = {"item": "named by id", "exact": "as written", "normalised": "after normalisation", "link": "by link",
-                "hashtag": "by hashtag", "translation": "in translation", "near-duplicate": "as near-duplicates"}
-        lead += " Matched: " + ", ".join(f"{n:,} {said.get(k, k)}" for k, n in how.items()) + "."
+        lead += " Matched: " + ", ".join(f"{n:,} {MATCH_SAID.get(k, k)}" for k, n in how.items()) + "."
     texts, accounts = result["texts"], result["accounts"]
     shares = []
     if texts["near_duplicate_share"] is not None:

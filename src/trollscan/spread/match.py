@@ -34,11 +34,14 @@ from ..errors import BadParameter
 from ..text.minhash import shingle_hashes, signatures
 from ..text.normalise import normalise, to_codes
 
-__all__ = ["TextQuery", "MatchResult", "MATCH_KINDS", "text_queries", "match_texts", "near_duplicates",
+__all__ = ["TextQuery", "MatchResult", "MATCH_KINDS", "MATCH_SAID", "text_queries", "match_texts", "near_duplicates",
            "phrase_similarity", "text_similarity", "StoryIndex"]
 
 # How an item matched, best first; items below a matching item carry the story without matching (NULL).
 MATCH_KINDS = ("item", "exact", "normalised", "link", "hashtag", "translation", "near-duplicate")
+# How each kind of match is said in a sentence ("12 as written, 3 in translation").
+MATCH_SAID = {"item": "named by id", "exact": "as written", "normalised": "after normalisation", "link": "by link",
+              "hashtag": "by hashtag", "translation": "in translation", "near-duplicate": "as near-duplicates"}
 _K = 4  # shingle size, in code points (trollscan.text's default)
 _PERM = 64
 _ROWS = 2  # MinHash values per band: 32 bands, loose (texts of Jaccard 0.3 meet in some band 95 % of the time)

@@ -7,6 +7,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from .match import MATCH_SAID
+
 __all__ = ["render_story"]
 
 
@@ -30,9 +32,7 @@ def render_story(result: dict, *, max_hours: int = 24) -> list[RenderableType]:
         ("Story ", "bold"), (terms, "bold"),
         f": {s['items']:,} items by {s['accounts']:,} accounts ({s['matched']:,} match the query), "
         f"{_when(chron['first_at'])} to {_when(chron['last_at'])} UTC ({chron['span_hours']} hours).")]
-    said = {"item": "named by id", "exact": "as written", "normalised": "after normalisation", "link": "by link",
-            "hashtag": "by hashtag", "translation": "in translation", "near-duplicate": "as near-duplicates"}
-    how = ", ".join(f"{n:,} {said.get(k, k)}" for k, n in s.get("matched_by", {}).items())
+    how = ", ".join(f"{n:,} {MATCH_SAID.get(k, k)}" for k, n in s.get("matched_by", {}).items())
     q = result["query"]
     near = (f"near-duplicates of similarity {q['min_similarity']:g} or more" if q.get("near_duplicates")
             else "no near-duplicates")

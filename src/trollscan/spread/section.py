@@ -52,7 +52,7 @@ def report_section(case: Case, terms: list[str] | None = None) -> dict | None:
     """The section for `terms`, else for the last story traced in the case; None when there is none.
     A story asked for by `terms` that no item carries raises BadParameter; the last traced story
     that no longer matches gives a section with only a notice."""
-    params = {"terms": list(terms)} if terms else read_last_spread_params(case)
+    params = {"terms": list(terms), "translate": True} if terms else read_last_spread_params(case)  # as `spread` does
     if not params or not params.get("terms"):
         return None
     options = {k: params[k] for k in _OPTIONS if k in params}

@@ -22,7 +22,7 @@ from .results import input_fingerprint, write_results
 if TYPE_CHECKING:
     from ..spread.query import StoryQuery
 
-__all__ = ["read_story_items", "read_named_items", "read_seed_items", "read_text_batches", "read_follow_links",
+__all__ = ["MATCH_SCHEMA", "read_story_items", "read_named_items", "read_seed_items", "read_text_batches", "read_follow_links",
            "read_co_sharing", "read_cadence", "read_group_tags",
            "read_timezone", "write_spread_results", "read_last_spread_params", "DOMAIN_SQL"]
 
@@ -57,8 +57,9 @@ def read_named_items(case: Case, query: StoryQuery) -> dict[str, str | None]:
     return {item_id: text for item_id, text in rows}
 
 
-_MATCH_SCHEMA = pa.schema([("platform", pa.string()), ("item_id", pa.string()), ("match", pa.string()),
-                           ("similarity", pa.float64()), ("match_of", pa.string())])
+# How each story item matched the query.
+MATCH_SCHEMA = pa.schema([("platform", pa.string()), ("item_id", pa.string()), ("match", pa.string()),
+                          ("similarity", pa.float64()), ("match_of", pa.string())])
 
 
 def read_seed_items(case: Case, query: StoryQuery, named: dict[str, str | None]) -> pa.Table:
@@ -69,7 +70,7 @@ def read_seed_items(case: Case, query: StoryQuery, named: dict[str, str | None])
                                          if " " not in p and not p.endswith("*")})
     params = {"items": sorted(named), "urls": _normalised(case, query.urls, _URL, "url"), "tags": tags}
     if not any(params.values()):
-        return _MATCH_SCHEMA.empty_table()
+        return MATCH_SCHEMA.empty_table()
     return fetch_arrow(case.con, f"""
         SELECT platform, item_id, m.match, 1.0::DOUBLE AS similarity, m.match_of FROM (
             SELECT platform, item_id,
@@ -85,7 +86,7 @@ def read_seed_items(case: Case, query: StoryQuery, named: dict[str, str | None])
                               list_sort(list_intersect(list_transform(hashtags, lambda t: lower(t)), $tags::VARCHAR[]))
                               ELSE [] END AS h
                   FROM items WHERE kind <> 'reaction'))
-        WHERE m IS NOT NULL ORDER BY platform, item_id""", params).cast(_MATCH_SCHEMA)
+        WHERE m IS NOT NULL ORDER BY platform, item_id""", params).cast(MATCH_SCHEMA)
 
 
 def read_text_batches(case: Case, *, batch_rows: int = 200_000) -> Iterator[pa.RecordBatch]:
