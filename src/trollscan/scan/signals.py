@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from ..errors import BadParameter
 from ..signals import SIGNALS, run_signal
+from ..signals.names import PHOTO_DETECTORS
 from ..store import Case
 from ..store.results import read_query, write_results
 from .summary import LayerSummary
@@ -23,7 +24,7 @@ _READS = {
     "media": "SELECT platform, account_id, kind, media_id, item_id, uploaded_at FROM media",
     "watchlist": "SELECT platform, target FROM watchlist",
     "photo_evidence": ("SELECT detector, platform, account_ids, strength, item_ids, details FROM evidence "
-                       "WHERE detector IN ('photos.same_photo', 'photos.gallery') ORDER BY ALL"),
+                       f"WHERE detector IN ({', '.join(repr(d) for d in PHOTO_DETECTORS)}) ORDER BY ALL"),
 }
 
 

@@ -124,15 +124,11 @@ def _word_matches(stem: str, word: str, fuzzy: bool) -> bool:
         Levenshtein.distance(word[:len(stem) + d], stem, score_cutoff=1) <= 1 for d in (-1, 0, 1))
 
 
-def _match(words: list[str], i: int) -> tuple[tuple[str, ...], str, str] | None:
-    """The longest lexicon entry starting at word `i`: (its words, polarity, the stem as written),
-    or None. Exact matches first; only when there is none, a match with one typo."""
-    return _match_at(tuple(words[i:i + _LONGEST]))
-
-
 @lru_cache(maxsize=1 << 16)
 def _match_at(ahead: tuple[str, ...]) -> tuple[tuple[str, ...], str, str] | None:
-    """`_match` on the words from the one in question on (comments repeat words: each run is read once)."""
+    """The longest lexicon entry the words `ahead` start with: (its words, polarity, the stem as
+    written), or None. Exact matches first; only when there is none, a match with one typo.
+    Comments repeat words, so each run of words is read once (cached)."""
     for fuzzy in (False, True):
         for entry in _LEXICON["by_first"].get(ahead[0][:1], ()):
             n = len(entry)
@@ -148,7 +144,7 @@ def _read(raw: str, norm: str) -> Tone:
     decided: list[str] = []
     i = done = 0  # words before `done` belong to a match already read
     while i < len(words):
-        found = _match(words, i)
+        found = _match_at(tuple(words[i:i + _LONGEST]))
         if found is None:
             i += 1
             continue
