@@ -29,10 +29,14 @@ import pyarrow.compute as pc
 
 from ..clusters import CONTEXT_DETECTORS
 from ..errors import BadParameter
-from .shrinkage import SHRINK_GRID, choose_shrink, fit_weights
+from .shrinkage import SHRINK_GRID, choose_shrink, fit_weights, noisy_or
 
 __all__ = ["DEFAULT_WEIGHTS", "DERIVED", "THRESHOLDS", "Features", "Model", "account_features", "weights_for", "fit_model",
-           "fit_shrunk", "judge", "independent_reasons", "LABEL_OF_ANALYST", "FAMILIES", "NOT_INDEPENDENT", "family_of"]
+           "fit_shrunk", "judge", "independent_reasons", "LABEL_OF_ANALYST", "FAMILIES", "NOT_INDEPENDENT", "family_of",
+           "MIN_INDEPENDENT", "MIN_INDEPENDENT_PART"]
+
+# `fake` needs this many independent kinds of evidence, each adding at least this much to the score.
+MIN_INDEPENDENT, MIN_INDEPENDENT_PART = 2, 0.25
 
 # How much one kind of finding counts, by detector name or name prefix (the longest match wins).
 # Evidence that shows coordination directly (one IP, the same words at the same moment, a stolen
@@ -263,7 +267,8 @@ def fit_shrunk(detectors: list[str], x: np.ndarray, y: np.ndarray, fold: np.ndar
     w0 = weights_for(detectors)
     codes, family, independent = _family_codes(detectors)
     fake_at = THRESHOLDS["default"][0]
-    rule = dict(fake_at=fake_at, learned_fake_at=(THRESHOLDS["learned"][0],), min_independent=2, min_part=0.25)
+    rule = dict(fake_at=fake_at, learned_fake_at=(THRESHOLDS["learned"][0],), min_independent=MIN_INDEPENDENT,
+                min_part=MIN_INDEPENDENT_PART)
     chosen, results = choose_shrink(x, y, w0, family, len(codes), independent, fold, k, grid=shrink_grid, **rule) \
         if k >= 2 else ((None, fake_at), {(None, fake_at): {"f1": None, "accuracy": None}})
     shrink, at = chosen
@@ -302,8 +307,8 @@ THRESHOLDS = {"default": (0.75, 0.45), "learned": (0.5, 0.25)}
 def judge(features: Features, *, model: Model | None = None, weights: dict[str, float] | None = None,
           analyst: dict[tuple[str, str], tuple[str, str]] | None = None, fake_at: float | None = None,
           doubtful_at: float | None = None, min_reason: float = 0.1, max_reasons: int = 8,
-          context: tuple[str, ...] = CONTEXT_DETECTORS, min_independent: int = 2,
-          min_independent_part: float = 0.25) -> list[dict]:
+          context: tuple[str, ...] = CONTEXT_DETECTORS, min_independent: int = MIN_INDEPENDENT,
+          min_independent_part: float = MIN_INDEPENDENT_PART) -> list[dict]:
     """A verdict per account: platform, account_id, score, label, reasons (sentences, the largest
     contribution first), detectors (of those reasons) and item_ids (the items that show them),
     from the default weights or a learned model (`fit_model`: learned default-model weights, judged
@@ -335,11 +340,8 @@ def judge(features: Features, *, model: Model | None = None, weights: dict[str, 
     if model is None:
         w = weights_for(features.detectors, weights)
         part = x * w
-        families = [family_of(d) for d in features.detectors]
-        strongest = np.zeros((len(features.keys), len(set(families))))
-        for j, code in enumerate(np.unique(families, return_inverse=True)[1] if families else []):
-            strongest[:, code] = np.maximum(strongest[:, code], part[:, j])  # one fact counts once
-        score = 1 - np.prod(1 - strongest, axis=1)
+        codes, family, _independent = _family_codes(features.detectors)
+        score = noisy_or(x, w, family, len(codes))[0]  # one fact (family) counts once
     else:
         coef = dict(zip(model.detectors, model.coef))
         b = np.array([coef.get(d, 0.0) for d in features.detectors])
