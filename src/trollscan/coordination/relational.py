@@ -26,21 +26,22 @@ SqlRunner = Callable[[str, Mapping[str, object]], pa.Table]
 # define(name, query or table, parameters): a view (or cached table) the next queries can read
 ViewMaker = Callable[[str, "str | pa.Table", Mapping[str, object]], None]
 
-# Per target and time: the actions then (n), and the pairs they make with each other and with
-# the target's later actions within the window (p; the same account twice included, as the
-# kernel's `pairs_per_target` counts them). {frame}: the window's end, `w FOLLOWING` or
-# `UNBOUNDED FOLLOWING`.
+# Per target: its actions (n), and the pairs they make within the window (p: the actions at each
+# time with each other and with the target's later actions in the window; the same account twice
+# included, as the kernel's `pairs_per_target` counts them). {frame}: the window's end,
+# `w FOLLOWING` or `UNBOUNDED FOLLOWING`.
 CROWD_SQL = """
-SELECT target, n, n * (s - n) + CAST(n * (n - 1) / 2 AS BIGINT) AS p FROM (
-    SELECT target, n, sum(n) OVER (PARTITION BY target ORDER BY ts RANGE BETWEEN CURRENT ROW AND {frame}) AS s
-    FROM (SELECT target, ts, count(*) AS n FROM {source} GROUP BY target, ts) g) w
+SELECT target, sum(n) AS n, sum(p) AS p FROM (
+    SELECT target, n, n * (s - n) + CAST(n * (n - 1) / 2 AS BIGINT) AS p FROM (
+        SELECT target, n, sum(n) OVER (PARTITION BY target ORDER BY ts RANGE BETWEEN CURRENT ROW AND {frame}) AS s
+        FROM (SELECT target, ts, count(*) AS n FROM {source} GROUP BY target, ts) g) w) c
+GROUP BY target
 """
 # The actions kept: targets with at most $max_actions actions and $max_pairs pairs within the
 # window (the kernel's `crowded_targets`).
 ACTIONS_SQL = """
 SELECT a.account, a.target, a.ts, a.row FROM {source} a
-JOIN (SELECT target FROM ({crowd}) c GROUP BY target HAVING sum(n) <= $max_actions AND sum(p) <= $max_pairs) c
-  ON a.target = c.target
+JOIN (SELECT target FROM {crowd} WHERE n <= $max_actions AND p <= $max_pairs) c ON a.target = c.target
 """
 
 # Every pair of actions by two accounts on one target, each unordered pair once, within the window
@@ -148,9 +149,10 @@ def co_action_relational(
     # the window as a frame bound: an int checked by the caller, never user text
     crowd = CROWD_SQL.format(source="actions", frame="UNBOUNDED FOLLOWING" if window_s is None
                              else f"{int(window_s)} FOLLOWING")
-    define("kept_actions", ACTIONS_SQL.format(source="actions", crowd=crowd), params)
-    crowded = run(f"SELECT count(*) AS n FROM (SELECT target FROM ({crowd}) c GROUP BY target "
-                  "HAVING sum(n) > $max_actions OR sum(p) > $max_pairs) x", params)["n"][0].as_py()
+    define("target_crowd", crowd, params)  # read twice: by the actions kept and by the count left out
+    define("kept_actions", ACTIONS_SQL.format(source="actions", crowd="target_crowd"), params)
+    crowded = run("SELECT count(*) AS n FROM target_crowd WHERE n > $max_actions OR p > $max_pairs",
+                  params)["n"][0].as_py()
     observed = run(_score_sql("kept_actions", window_s, repeats), params)
     threshold, null_mean = 0.0, 0.0
     if fdr is not None and observed.num_rows:
