@@ -65,10 +65,10 @@ _COUNT_SCHEMA = pa.schema([("pk", pa.int64()), ("n", pa.int64()), ("r", pa.int64
 # only pairs repeating at least $min times. {count} is n_targets or n_items (the layer's rule).
 # The stream holds one row per pair and target already (`_pair_stream`).
 PAIRS_SQL = """
-SELECT pk, count(*) AS n_targets, CAST(sum(n) AS BIGINT) AS n_items, CAST(sum(r) AS BIGINT) AS rarity, min(first) AS first_ts,
-       max(last) AS last_ts
+SELECT pk, count(*) AS n_targets, CAST(sum(n) AS BIGINT) AS n_items, CAST(sum(r) AS BIGINT) AS rarity{times}
 FROM pairs GROUP BY pk HAVING {count} >= $min
 """
+_TIMES = ", min(first) AS first_ts, max(last) AS last_ts"
 # For each kept pair, the first $limit action pairs that link it: earliest first, then by the
 # input row of the action of account_a (the lower id as text) and of account_b.
 LINKS_SQL = """
@@ -100,8 +100,8 @@ def _pair_stream(acts: SortedActions, width: int, rarity: np.ndarray, *, window_
             ai, aj = acts.account[i], acts.account[j]
             pk = np.minimum(ai, aj) * width + np.maximum(ai, aj)
             if only is not None:
-                at = np.minimum(np.searchsorted(only, pk), max(len(only) - 1, 0))
-                hit = only[at] == pk if len(only) else np.zeros(len(pk), dtype=bool)
+                at = np.minimum(np.searchsorted(only, pk), len(only) - 1)  # `only` holds the kept pairs: never empty
+                hit = only[at] == pk
                 if not hit.all():
                     i, j, ai, aj, pk = i[hit], j[hit], ai[hit], aj[hit], pk[hit]
                 if not len(pk):
@@ -136,9 +136,9 @@ def _fold(pk: np.ndarray, t: np.ndarray, ts_i: np.ndarray, ts_j: np.ndarray, uni
 def _pairs(engine: Engine, acts: SortedActions, width: int, rarity: np.ndarray, *, window_s: int | None,
            min_repeats: int, repeats: str, right: np.ndarray, repeated: np.ndarray, times: bool = True) -> pa.Table:
     """Per pair repeating `min_repeats` times: its counts, summed rarity and (`times`) first and last time."""
-    sql = PAIRS_SQL.replace("{count}", "count(*)" if repeats == "targets" else "CAST(sum(n) AS BIGINT)")
-    if not times:  # the null model needs scores only: two columns fewer for millions of pairs
-        sql = sql.replace(", min(first) AS first_ts,\n       max(last) AS last_ts", "")
+    # the null model needs scores only (`times` False): two columns fewer for millions of pairs
+    sql = PAIRS_SQL.replace("{count}", "count(*)" if repeats == "targets" else "CAST(sum(n) AS BIGINT)").replace(
+        "{times}", _TIMES if times else "")
     return engine(sql, {"pairs": _pair_stream(acts, width, rarity, window_s=window_s, right=right, repeated=repeated)},
                   {"min": min_repeats})
 
