@@ -374,6 +374,8 @@ def add_entities_sheets(case, paths: list[Path]) -> list[dict]:
     for _path, entities, _links in parsed:
         known.update({e["key"]: e["schema"] for e in entities})
     out, sheets = [], []
+    accounts: dict[tuple[str, str], tuple[str, bool]] = {}
+    groups: dict[int, list[str] | None] = {}
     for path, entities, links in sorted(parsed, key=lambda t: not t[1]):
         checked, missing = [], 0
         for link in links:
@@ -384,11 +386,16 @@ def add_entities_sheets(case, paths: list[Path]) -> list[dict]:
             members = None
             for side in ("subject", "object"):
                 ref = dict(link[side])
-                if ref["kind"] == "account":
-                    ref["account_id"], held = resolve_account(case, ref["platform"], ref["account_id"])
+                if ref["kind"] == "account":  # accounts and groups repeat down a sheet: each is read once
+                    key = (ref["platform"], ref["account_id"])
+                    if key not in accounts:
+                        accounts[key] = resolve_account(case, *key)
+                    ref["account_id"], held = accounts[key]
                     missing += not held
                 elif ref["kind"] == "group":
-                    members = read_group_member_ids(case, ref["group_id"])
+                    if ref["group_id"] not in groups:
+                        groups[ref["group_id"]] = read_group_member_ids(case, ref["group_id"])
+                    members = groups[ref["group_id"]]
                     if members is None:
                         raise BadRecord(f"{link['where']}: the case has no group {ref['group_id']}.",
                                         "Group numbers come from the last trollscan scan; see trollscan groups.")
