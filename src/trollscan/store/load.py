@@ -23,6 +23,7 @@ from ..errors import BadFile, BadRecord, MissingColumns, TooLarge
 from .aliases import join_aliases
 from .arrow_types import type_text_columns
 from .case import Case
+from .parents import fill_parent_authors
 from .convert import PARSE_LIST, PARSE_TS, PLATFORM_ALIASES, keep_one_per_key, quote as _q, show as _show
 from .schema import TABLES, Column, Table
 
@@ -330,6 +331,8 @@ class Load:
         for table in sorted(self._tables):
             for source_id, n in self._settle(TABLES[table]):
                 added.setdefault(source_id, Counter())[table] += n
+        if "items" in self._tables and (filled := fill_parent_authors(self.con, self._first_source)):
+            self.summary.notes.append(f"{filled:,} {'reply was' if filled == 1 else 'replies were'} given the author of the item they answer.")
         for fs in self.summary.files:
             if fs.source_id is not None:
                 fs.added.update(added.get(fs.source_id, {}))

@@ -115,7 +115,7 @@ TABLES: dict[str, Table] = {
                 Column("created_at", "TIMESTAMP", "When it was written (UTC)."),
                 Column("parent_id", "VARCHAR",
                        "The item it answers, shares, quotes or reacts to."),
-                Column("parent_account_id", "VARCHAR", "Author of the parent item, when known."),
+                Column("parent_account_id", "VARCHAR", "Author of the parent item, when known: a load fills it in from the parent item when the case holds it."),
                 Column("root_id", "VARCHAR", "The post that starts the thread, when known."),
                 Column("target_id", "VARCHAR",
                        "Where it appeared: page, group, channel, chat or article URL."),
