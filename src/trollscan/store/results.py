@@ -100,16 +100,17 @@ def read_top_targets(case: Case, platform: str, members: list[str], limit: int =
 
 def read_group_items(case: Case, members: pa.Table, limit: int = 100) -> dict[int, list[str]]:
     """Per group (members: group_id, platform, account_id), up to `limit` items of the strongest
-    pair evidence between its members."""
+    evidence that links two or more of its members: co-action pairs, copied words, shared photos
+    (a group bound only by copied words still shows the texts)."""
     with temp_table(case, "_m", members):
         rows = case.con.execute(
-            "WITH ev AS (SELECT platform, account_ids[1] AS a, account_ids[2] AS b, item_ids, strength FROM evidence "
-            "            WHERE detector LIKE 'coaction.%'), "
-            "linked AS (SELECT m1.group_id, ev.item_ids FROM ev "
-            "           JOIN _m m1 ON m1.platform = ev.platform AND m1.account_id = ev.a "
-            "           JOIN _m m2 ON m2.platform = ev.platform AND m2.account_id = ev.b "
-            "           WHERE m1.group_id = m2.group_id "
-            "           QUALIFY row_number() OVER (PARTITION BY m1.group_id ORDER BY ev.strength DESC, ev.a, ev.b) <= 20), "
+            "WITH ev AS (SELECT row_number() OVER () AS e, platform, account_ids, item_ids, strength FROM evidence "
+            "            WHERE detector <> 'groups' AND len(account_ids) > 1 AND len(item_ids) > 0), "
+            "inside AS (SELECT e, m.group_id FROM (SELECT e, platform, unnest(account_ids) AS a FROM ev) u "
+            "           JOIN _m m ON m.platform = u.platform AND m.account_id = u.a "
+            "           GROUP BY ALL HAVING count(DISTINCT u.a) >= 2), "
+            "linked AS (SELECT i.group_id, ev.item_ids FROM inside i JOIN ev USING (e) "
+            "           QUALIFY row_number() OVER (PARTITION BY i.group_id ORDER BY ev.strength DESC, ev.account_ids, ev.item_ids) <= 20), "
             "items AS (SELECT DISTINCT group_id, unnest(item_ids) AS item FROM linked) "
             "SELECT group_id, list(item ORDER BY item)[1:?] FROM items GROUP BY group_id", [limit]).fetchall()
     return dict(rows)
