@@ -31,7 +31,7 @@ from ..errors import BadFile, BadRecord, MissingColumns
 from ..report.ftm import is_a, properties_of
 from ..store.schema import PLATFORMS
 from .profile_url import parse_profile_url
-from .sheet import cell_text, open_workbook
+from .sheet import cell_text, csv_rows, find_roles, header_key as _key, open_workbook
 from .source import Source
 
 __all__ = ["looks_like_entities_sheet", "read_entities_sheet", "add_entities_sheets", "parse_reference", "link_schema", "check_link", "TYPES",
@@ -107,26 +107,11 @@ RELATIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower().replace("_", " ").rstrip(":*").strip())
-
-
-def _roles(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for i, name in enumerate(header):
-        k = _key(name)
-        for role, names in columns.items():
-            if k in names and role not in found:
-                found[role] = i
-                break
-    return found
-
-
 def _kind(header: list[str]) -> tuple[str, dict[str, int]] | None:
-    links = _roles(header, LINK_COLUMNS)
+    links = find_roles(header, LINK_COLUMNS)
     if {"from", "relation", "to"} <= set(links):
         return "links", links
-    ents = _roles(header, ENTITY_COLUMNS)
+    ents = find_roles(header, ENTITY_COLUMNS)
     if {"id", "type", "name"} <= set(ents):
         return "entities", ents
     return None
@@ -199,18 +184,8 @@ def _tables(source: Source) -> Iterator[tuple[str | None, Iterator[list[str]]]]:
 
 
 def _csv_rows(source: Source) -> Iterator[list[str]]:
-    number = 0
     first = source.head.decode("utf-8", errors="ignore").split("\n", _HEADER_ROWS)[:_HEADER_ROWS]
-    delimiter = max(",;\t", key=lambda d: sum(line.count(d) for line in first))
-    try:
-        with source.open_text() as f:
-            for number, row in enumerate(csv.reader(f, delimiter=delimiter), start=1):
-                yield row
-    except csv.Error as exc:
-        raise BadRecord(f"{source.name}, row {number + 1}: cannot be read as CSV ({exc}).",
-                        "A field holding the delimiter, a quote or a line break must be quoted.") from None
-    except UnicodeDecodeError:
-        raise BadFile(f"{source.name}: the text is not valid {source.encoding}.", "Re-save it as UTF-8.") from None
+    return csv_rows(source, max(",;\t", key=lambda d: sum(line.count(d) for line in first)))
 
 
 def _workbook(source: Source) -> Iterator[tuple[str, Iterator[list[str]]]]:

@@ -26,7 +26,8 @@ from .base import REC, Adapter, Chunk, Context, rows_to_table
 from .profile_url import PROFILE_URL_EXAMPLES, parse_profile_url
 from .source import Source
 
-__all__ = ["SHEET_CSV", "SHEET_XLSX", "COLUMNS", "LABELS", "STATUSES", "open_workbook", "cell_text"]
+__all__ = ["SHEET_CSV", "SHEET_XLSX", "COLUMNS", "LABELS", "STATUSES", "open_workbook", "cell_text", "header_key",
+           "find_roles", "csv_rows"]
 
 HEADER_ROWS = 10  # the header is looked for in this many rows from the top
 
@@ -80,15 +81,16 @@ _PLATFORM_NAMES = {
 }
 
 
-def _key(name: str) -> str:
+def header_key(name: str) -> str:
+    """A header cell as the column tables name it: lower case, one space between words, no `_:*`."""
     return re.sub(r"\s+", " ", name.replace("_", " ").strip().strip(":*").strip().lower())
 
 
-def _roles(header: list[str]) -> dict[str, int]:
-    """role -> the index of the first header cell that names it."""
+def find_roles(header: list[str], columns: dict[str, tuple[str, ...]] = COLUMNS) -> dict[str, int]:
+    """role -> the index of the first header cell that names it (`columns`: role -> header keys)."""
     found: dict[str, int] = {}
-    keys = [_key(h) for h in header]
-    for role, names in COLUMNS.items():
+    keys = [header_key(h) for h in header]
+    for role, names in columns.items():
         for i, key in enumerate(keys):
             if key in names and i not in found.values():
                 found[role] = i
@@ -100,7 +102,7 @@ def _find_header(rows: Iterable[list[str]]) -> tuple[int, list[str], dict[str, i
     """(row number, header, roles, rows after it) for the first of HEADER_ROWS rows naming a URL column."""
     rows = list(rows)
     for number, row in enumerate(rows[:HEADER_ROWS], start=1):
-        roles = _roles(row)
+        roles = find_roles(row)
         if "url" in roles:
             return number, row, roles, rows[number:]
     return None
@@ -110,7 +112,7 @@ def _looks_like_sheet(found: tuple | None) -> bool:
     if found is None:
         return False
     _number, header, roles, after = found
-    if _key(header[roles["url"]]) in _SPECIFIC_URL or set(roles) - {"url", "name", "handle", "labeled_at"}:
+    if header_key(header[roles["url"]]) in _SPECIFIC_URL or set(roles) - {"url", "name", "handle", "labeled_at"}:
         return True
     cells = [r[roles["url"]] for r in after[:HEADER_ROWS] if len(r) > roles["url"] and r[roles["url"]].strip()]
     return bool(cells) and all(parse_profile_url(c) is not None for c in cells)
@@ -152,23 +154,24 @@ def _read_csv(source: Source, ctx: Context) -> Iterator[Chunk]:
         raise _no_url_column(source)
     delimiter = head[0]
 
-    def rows() -> Iterator[list[str]]:
-        number = 0
-        try:
-            with source.open_text() as f:
-                reader = csv.reader(f, delimiter=delimiter)
-                for number, row in enumerate(reader, start=1):
-                    yield row
-        except csv.Error as exc:
-            raise BadRecord(f"{source.name}, row {number + 1}: cannot be read as CSV ({exc}).",
-                            "A field holding the delimiter, a quote or a line break must be quoted.") from None
-        except UnicodeDecodeError:
-            found = source.first_bad_line()
-            where = f"line {found[0]}" if found else f"row {number + 1}"
-            raise BadFile(f"{source.name}, {where}: the text is not valid {source.encoding}; the file mixes "
-                          "encodings.", "Re-save it as UTF-8, or pass --encoding.") from None
+    yield from _read_rows(source, ctx, csv_rows(source, delimiter))
 
-    yield from _read_rows(source, ctx, rows())
+
+def csv_rows(source: Source, delimiter: str) -> Iterator[list[str]]:
+    """The rows of a CSV sheet; a broken row or a file that mixes encodings is named."""
+    number = 0
+    try:
+        with source.open_text() as f:
+            for number, row in enumerate(csv.reader(f, delimiter=delimiter), start=1):
+                yield row
+    except csv.Error as exc:
+        raise BadRecord(f"{source.name}, row {number + 1}: cannot be read as CSV ({exc}).",
+                        "A field holding the delimiter, a quote or a line break must be quoted.") from None
+    except UnicodeDecodeError:
+        found = source.first_bad_line()
+        where = f"line {found[0]}" if found else f"row {number + 1}"
+        raise BadFile(f"{source.name}, {where}: the text is not valid {source.encoding}; the file mixes "
+                      "encodings.", "Re-save it as UTF-8, or pass --encoding.") from None
 
 
 # -- XLSX -----------------------------------------------------------------------------------------------
@@ -262,7 +265,7 @@ def _read_rows(source: Source, ctx: Context, rows: Iterator[list[str]]) -> Itera
         if header is None:
             if number > HEADER_ROWS:
                 raise _no_url_column(source)
-            found = _roles(cells)
+            found = find_roles(cells)
             if "url" in found:
                 header, roles = cells, found
                 if number > 1:
