@@ -91,12 +91,16 @@ def same_photo(media: pa.Table, matches: pa.Table, names: dict[tuple[str, str], 
               64 of 64 tiles agree)."
     Misleads: default avatars, memes and stock pictures many people use (left out past max_accounts);
               one person's own accounts; a photographer's picture posted with permission.
+    Edges:    between the accounts that use one photo, but not with its presumed owner (the one account
+              that posted it before all others): the farm copied the photo of a real person, who is its
+              victim, not one of its accounts. The owner is still named in the finding.
     """
     linked = _pairs(matches)
     uses: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for u in media.to_pylist():
         uses[(u["platform"], u["sha256"])].append(u)
     best: dict[tuple[str, str, str], dict] = {}
+    owners: dict[str, dict[str, str]] = {}  # platform -> photo component -> its presumed owner
     crowded = 0
     for platform in sorted({p for p, _ in uses}):
         shas = {s for p, s in uses if p == platform}
@@ -104,6 +108,7 @@ def same_photo(media: pa.Table, matches: pa.Table, names: dict[tuple[str, str], 
         accounts: dict[str, set[str]] = defaultdict(set)
         for s in shas:
             accounts[component[s]].update(u["account_id"] for u in uses[(platform, s)])
+        owners[platform] = _owners(component, uses, platform)
         for s in sorted(shas):
             if len(accounts[component[s]]) > max_accounts:
                 crowded += 1
@@ -114,23 +119,49 @@ def same_photo(media: pa.Table, matches: pa.Table, names: dict[tuple[str, str], 
                     for v in uses[(platform, other)]:
                         if u["account_id"] == v["account_id"] or (match is None and u["account_id"] > v["account_id"]):
                             continue
-                        _note(best, platform, u, v, match)
+                        _note(best, platform, u, v, match, owners[platform].get(component[s]))
     edges, evidence = [], []
     for (platform, a, b), found in sorted(best.items()):
+        evidence.append(_pair_evidence(platform, found, names))
+        if not found["partners"]:
+            continue  # the owner of the photo and one who copied it: a victim, not a partner
         edges.append({"platform": platform, "layer": "same_photo", "account_a": a, "account_b": b,
                       "weight": found["strength"] * _FULL_WEIGHT, "n_targets": len(found["shas"]),
                       "n_items": len(found["items"]), "first_at": found["first"], "last_at": found["last"]})
-        evidence.append(_pair_evidence(platform, found, names))
     return pa.Table.from_pylist(edges, schema=EDGE_SCHEMA), evidence_table(evidence), crowded
 
 
-def _note(best: dict, platform: str, u: dict, v: dict, match: dict | None) -> None:
+def _owners(component: dict[str, str], uses: dict, platform: str) -> dict[str, str]:
+    """Photo component -> the account that posted it before every other account did (none when an
+    upload time is unknown)."""
+    first: dict[str, dict[str, object]] = defaultdict(dict)  # component -> account -> first upload
+    unknown = set()
+    for s, c in component.items():
+        for u in uses[(platform, s)]:
+            t, a = u["uploaded_at"], u["account_id"]
+            if t is None:
+                unknown.add(c)
+            elif a not in first[c] or t < first[c][a]:
+                first[c][a] = t
+    out = {}
+    for c, when in first.items():
+        if c in unknown or len(when) < 2:
+            continue
+        (a, ta), (_b, tb) = sorted(when.items(), key=lambda kv: (kv[1], kv[0]))[:2]
+        if ta < tb:
+            out[c] = a
+    return out
+
+
+def _note(best: dict, platform: str, u: dict, v: dict, match: dict | None, owner: str | None) -> None:
     a, b = sorted((u["account_id"], v["account_id"]))
     key = (platform, a, b)
     strength = _strength(match)
     distance = 0 if match is None else match["distance"]
     found = best.setdefault(key, {"rank": None, "strength": 0.0, "distance": 999, "shas": set(), "items": set(),
-                                  "first": None, "last": None})
+                                  "first": None, "last": None, "partners": False})
+    # two accounts that share a photo neither of them posted first: both took it from somewhere
+    found["partners"] = found["partners"] or owner not in (a, b)
     found["shas"].update({u["sha256"], v["sha256"]})
     found["items"].update({u["item_id"] or u["media_id"], v["item_id"] or v["media_id"]})
     times = [t for t in (u["uploaded_at"], v["uploaded_at"], found["first"], found["last"]) if t is not None]

@@ -192,7 +192,20 @@ def test_same_photo_names_the_copy_the_transformation_and_the_distance():
     assert row["account_ids"] == ["2"] and row["item_ids"] == ["m0", "m1"] and row["strength"] == 1.0
     assert json.loads(row["details"])["original_account"] == "1"
     assert json.loads(row["details"])["sha256"] == ["s2", "s1"]
-    assert edges.to_pylist()[0]["layer"] == "same_photo" and crowded == 0
+    # account 1 posted the photo first: its owner and account 2's victim, so no edge ties them
+    assert edges.num_rows == 0 and crowded == 0
+
+
+def test_accounts_that_took_one_photo_from_elsewhere_are_tied_but_not_to_its_owner():
+    media = _media([("1", "avatar", "s1", None, _T0), ("2", "avatar", "s1", None, _T1), ("3", "avatar", "s1", None, _T1),
+                    ("4", "avatar", "s4", None, _T0), ("5", "avatar", "s4", None, _T0),  # posted at once: no owner
+                    ("6", "avatar", "s6", None, _T0), ("7", "avatar", "s6", None, None)])  # a time unknown
+    edges, ev, _ = same_photo(media, _match_rows([]), {})
+    assert {(e["account_a"], e["account_b"]) for e in edges.to_pylist()} == {("2", "3"), ("4", "5"), ("6", "7")}
+    assert edges.to_pylist()[0]["layer"] == "same_photo"
+    # every pair is still a finding: the owner is named as the copiers' victim
+    assert {tuple(sorted(r["account_ids"])) for r in ev.to_pylist()} == {
+        ("2",), ("3",), ("2", "3"), ("4", "5"), ("6", "7")}
 
 
 def test_same_file_on_two_accounts_is_found_without_matches_and_crowded_photos_are_left_out():
@@ -201,7 +214,7 @@ def test_same_file_on_two_accounts_is_found_without_matches_and_crowded_photos_a
     edges, ev, crowded = same_photo(media, _match_rows([]), {}, max_accounts=4)
     (row,) = ev.to_pylist()
     assert row["sentence"] == "2's photo is the same file as 1's avatar." and row["item_ids"] == ["m0", "post9"]
-    assert crowded == 1 and edges.num_rows == 1
+    assert crowded == 1 and edges.num_rows == 0  # 1 posted the photo before 2: owner and copier
 
 
 def test_gallery_match_names_the_label_and_how_the_photo_was_changed():

@@ -43,7 +43,13 @@ def test_scan_finds_shared_photos_and_gallery_photos_as_the_truth_says(simulated
     outside = {r["used_by"] for r in truth if r["person"].startswith("x")}
     gallery = read_query(case, "SELECT account_ids FROM evidence WHERE detector = 'photos.gallery'").to_pylist()
     assert {r["account_ids"][0] for r in gallery} == outside
-    assert summary.hashed > 0 and summary.edges == len(found)
+    # edges: pairs that took one photo from elsewhere; never the photo's owner and one who copied it
+    edges = {(r["account_a"], r["account_b"]) for r in read_query(
+        case, "SELECT account_a, account_b FROM edges WHERE layer = 'same_photo'").to_pylist()}
+    victim_of = {(r["person_account_id"], r["used_by"]) for r in truth if r["person_account_id"]}
+    assert edges and edges <= found and len(edges) < len(found)
+    assert not any((a, b) in victim_of or (b, a) in victim_of for a, b in edges)
+    assert summary.hashed > 0 and summary.edges == len(edges)
     assert any(json.loads(r["details"])["transformation"] for r in ev)
     again = scan_photos(case, input_fingerprint(case))
     assert again.hashed == 0 and again.edges == summary.edges  # nothing hashed twice
