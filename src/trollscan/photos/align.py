@@ -44,13 +44,14 @@ _TILT_GAIN = 0.01  # a turned fit must beat the straight one by this much
 _AGREE = 0.8  # a small tile's correlation from which it counts as agreeing
 _FLAT = 2.0  # grey levels: a small tile of the smaller picture with less spread than this is not judged
 _MIN_JUDGED = 16  # small tiles (of 64) that must have texture for the tiles to decide
+_PLAIN_LEVEL = 0.25  # standard deviations: a plain tile this close in brightness in both pictures agrees
 
 
 @dataclass(frozen=True)
 class Alignment:
     pdq_distance: int  # PDQ bits that differ between the aligned pictures (0-256)
     correlation: float  # median correlation of the textured tiles of an 8 x 8 grid of the aligned pictures (-1 to 1)
-    tiles: int  # of the 64 small tiles, those that agree (correlation at least 0.8)
+    tiles: int  # of the 64 small tiles, those that agree (textured: correlation at least 0.8; plain: plain in both)
     area: float  # share of the larger picture that the smaller one shows (1: no crop)
     box: tuple[float, float, float, float]  # where, as shares of the larger picture's sides (after turning it)
     angle: float = 0.0  # degrees the larger picture was turned anticlockwise for the smaller to fit
@@ -81,14 +82,27 @@ def _thumb(grey: Image.Image, box: tuple[float, float, float, float] | None = No
 
 def _judge(small: np.ndarray, big: np.ndarray) -> tuple[float, int]:
     """(median correlation of the small tiles with texture, tiles that agree) of two aligned 64 x 64
-    pictures; (0, 0) when fewer than _MIN_JUDGED tiles of the smaller picture have texture."""
+    pictures; (0, 0) when fewer than _MIN_JUDGED tiles of the smaller picture have texture.
+
+    A textured tile agrees when it correlates; a plain tile (a studio wall, the sky) when it is plain
+    in both pictures at the same brightness, relative to each picture's own levels (a filter shifts
+    them all): nothing was drawn over it. So a clean copy of a portrait on a plain wall has all 64
+    tiles agree, and a patch of colour over the wall still shows."""
     a, spread = _tiles(small, 8)
-    b, _ = _tiles(big, 8)
+    b, spread_b = _tiles(big, 8)
     scores = (a * b).sum(axis=1)
-    judged = scores[spread >= _FLAT]
+    textured = spread >= _FLAT
+    judged = scores[textured]
     if len(judged) < _MIN_JUDGED:
         return 0.0, 0
-    return float(np.median(judged)), int((scores >= _AGREE).sum())
+    plain = ~textured & (spread_b < _FLAT) & (np.abs(_levels(small) - _levels(big)) < _PLAIN_LEVEL)
+    return float(np.median(judged)), int((textured & (scores >= _AGREE)).sum() + plain.sum())
+
+
+def _levels(a: np.ndarray) -> np.ndarray:
+    """Each small tile's mean, in standard deviations of the whole picture from its mean."""
+    means = a.reshape(8, _SIDE // 8, 8, _SIDE // 8).mean(axis=(1, 3)).ravel()
+    return (means - a.mean()) / max(float(a.std()), 1e-6)
 
 
 def _tile_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -87,7 +87,7 @@ def describe(turn: int, cropped: bool, colour_a: tuple | None, colour_b: tuple |
 
 
 CHECK_SCHEMA = pa.schema([*MATCH_SCHEMA, ("matched", pa.bool_())])  # a pair decided: one photo, or not
-CHECKER = "aligned+angle, 64 tiles/2"  # how pairs are decided: a change makes stored decisions stale
+CHECKER = "aligned+angle, 64 tiles/3"  # how pairs are decided: a change makes stored decisions stale
 
 
 def check_settings(*, max_pdq_distance: int = 31, max_low_distance: int = 16, min_correlation: float = 0.92,

@@ -119,6 +119,30 @@ def test_a_copy_with_a_caption_and_a_sticker_matches_on_its_tiles():
     assert row["basis"] == "tiles" or row["distance"] <= 31
 
 
+def _portrait_on_a_plain_wall() -> Image.Image:
+    canvas = Image.new("RGB", (320, 320), (182, 176, 170))
+    canvas.paste(photo("p2", 0, 1, size=320).resize((180, 320)), (140, 0))
+    return canvas
+
+
+def test_plain_background_agrees_so_a_clean_crop_is_not_called_altered():
+    original = _portrait_on_a_plain_wall()
+    _, m = _matches(original, ImageOps.mirror(original).crop((20, 30, 300, 300)))
+    (row,) = m.to_pylist()
+    assert row["transformation"] == "mirrored, cropped" and row["tiles"] == 64  # the wall's tiles agree too
+
+
+def test_a_plain_patch_over_a_plain_wall_still_shows():
+    from PIL import ImageDraw
+
+    original = _portrait_on_a_plain_wall()
+    covered = original.copy()
+    ImageDraw.Draw(covered).rectangle([10, 100, 120, 200], fill=(40, 90, 200))  # plain, but another colour
+    _, m = _matches(original, covered)
+    (row,) = m.to_pylist()
+    assert row["transformation"] == "partly covered or altered" and 40 <= row["tiles"] < 60
+
+
 def test_the_crop_views_low_hashes_match_hashing_each_view_on_its_own():
     from trollscan.photos.hashing import LOW_VIEWS, low_rows, view_box
 
