@@ -29,6 +29,8 @@ def type_text_columns(data: pa.Table, spec: Table, *, times: bool = True) -> pa.
         if name not in spec.names or not pa.types.is_string(data.column(i).type):
             continue
         want = spec.column(name).type
+        if want not in ("VARCHAR[]", "TIMESTAMP", *_NUMBERS):
+            continue  # text stays text: no copy of its buffers
         column = data.column(i).combine_chunks()
         if want == "VARCHAR[]":
             converted = _as_list(column)
