@@ -614,6 +614,7 @@ def groups_command(
 ) -> None:
     """Profiles of the operator groups: members and labels, creation, working hours, targets,
     allegiance, shared infrastructure, estimated cost; and the watched pages' share of flagged comments."""
+    from .report.named import named_lines
     from .report.profiles import profile_case
     from .store.verdicts import read_profile_inputs
 
@@ -633,6 +634,7 @@ def groups_command(
             if g.get("tone", {}).get(key):
                 lines.append(f"{head}: " + ", ".join(f"{t['name']} ({t[side]:,} of {t['comments']:,} comments, e.g. "
                                                      f"item {t['examples'][0]})" for t in g["tone"][key][:3]) + ".")
+        lines += named_lines(g.get("named"))  # people and organisations praised or attacked in the text
         for cost in g.get("cost", []):
             lines.append(f"Cost, {cost['model']}: {cost['range']} ({cost['assumes']})")
         for line in filter(None, lines):

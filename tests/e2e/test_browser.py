@@ -203,3 +203,25 @@ def test_gallery_match_shows_both_photos_side_by_side_in_app_and_report(browser,
     assert "real owner: Irina <script>" in figure.inner_text()
     _ran_nothing(page)
     assert not [e for e in events if e[0] != "console" or "404" not in e[1]], events
+
+
+def test_names_praised_and_attacked_show_as_text_and_run_nothing(browser, tmp_path_factory, tmp_path: Path) -> None:
+    from tests.unit.report.test_named import NAMED, add_named_comments
+    from tests.unit.web.hostile import build_hostile_case
+    from trollscan.report.html import write_report
+    from trollscan.store import open_case
+
+    root = build_hostile_case(tmp_path_factory.mktemp("named") / "case")
+    add_named_comments(root)  # group 1 attacks a recorded person whose name holds a script
+    with open_case(root) as c:
+        write_report(c, tmp_path / "report.html")
+    events: list = []
+    page = _page(browser, events)
+    page.goto((tmp_path / "report.html").as_uri())
+    assert f"Attacked by name: {NAMED}:" in page.locator("#group-1").inner_text()
+    _ran_nothing(page)
+    with serving(root) as url:
+        page.goto(url + "/group/1")
+        assert f"Attacked by name: {NAMED}:" in page.locator("ul.profile").inner_text()
+        _ran_nothing(page)
+    assert not [e for e in events if e[0] != "console" or "404" not in e[1]], events

@@ -32,6 +32,7 @@ from ..store.results import read_names
 from .charts import WEEKDAYS, bar_chart
 from .images import thumbnail_data_uri
 from .network import choose_nodes, group_colour, layout_network
+from .named import named_lines
 from .profiles import profile_case
 from ..store.verdicts import read_profile_inputs
 
@@ -184,6 +185,7 @@ def profile_lines(profile: dict) -> list[str]:
     """A group profile (report.profiles) as sentences: creation, working hours, allegiance,
     shared infrastructure, and the cost under each price model."""
     lines = [profile.get(k, {}).get("sentence") for k in ("created", "schedule", "allegiance", "tone", "infrastructure")]
+    lines[4:4] = named_lines(profile.get("named"))  # names praised and attacked in the text, after the pages
     lines += [f"Cost, {c['model']}: {c['range']} ({c['assumes']})" for c in profile.get("cost", [])]
     return [line for line in lines if line]
 

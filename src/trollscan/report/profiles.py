@@ -313,5 +313,11 @@ def profile_case(inputs: dict) -> dict:
         first, last = span.get(profile["group_id"], (None, None))
         profile["cost"] = estimate_cost(comments=profile.get("comments", 0), accounts=profile["size"],
                                         active_days=profile.get("active_days", 0), first_ts=first, last_ts=last)
+    from .named import named_praise_and_attack  # names praised or attacked in the comments' text
+
+    named = named_praise_and_attack(inputs["members"], items, inputs.get("known_names", ()))
+    for profile in profiles:
+        if profile["group_id"] in named:
+            profile["named"] = named[profile["group_id"]]
     return {"groups": profiles,
             "pages": page_kpis(inputs["page_items"], inputs["watched"], inputs["flagged"], inputs["names"])}

@@ -10,7 +10,9 @@ import pyarrow as pa
 
 from ..errors import BadParameter
 from ..signals.targets import WATCH_KEY_SQL
+from ..text.names import known_names
 from .case import Case, fetch_arrow, transaction
+from .entities import read_entities
 from .results import write_results
 
 __all__ = ["read_verdict_inputs", "read_analyst_labels", "write_verdicts", "read_verdicts", "add_watch",
@@ -128,7 +130,7 @@ def read_watchlist(case: Case) -> list[dict]:
 def read_profile_inputs(case: Case, group_id: int | None = None) -> dict:
     """What group profiles and page KPIs read: members (with their verdict's label), the members'
     accounts, items (with the text of comments and replies, for their tone) and access-log rows,
-    names, the watch list and every account's verdict label.
+    names, the watch list, every account's verdict label and the names the analyst knows.
 
     With `group_id`, only that group's: page KPIs need every comment of the watched pages, so
     `page_items` and `flagged` are then empty (use it for the group's profile, not for the KPIs)."""
@@ -174,7 +176,9 @@ def read_profile_inputs(case: Case, group_id: int | None = None) -> dict:
         names.update({(platform, a): name or (f"@{h}" if h else a) for a, h, name in rows})
     return {"members": members, "accounts": accounts, "items": items, "access": access, "names": names,
             "watched": watched, "flagged": flagged, "page_items": page_items,
-            "timezone": case.meta("timezone") or "UTC"}
+            "timezone": case.meta("timezone") or "UTC",
+            # the names the analyst knows (entities sheet, watched pages), found in the comments' text
+            "known_names": known_names(read_entities(case), read_watchlist(case))}
 
 
 def read_verdicts_run_at(case: Case) -> datetime | None:
