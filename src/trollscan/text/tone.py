@@ -67,6 +67,7 @@ POST_NEGATORS = ("емес", "эмес")  # Kazakh, Kyrgyz: after the word
 PRAISE_EMOJI = ("👍", "👏", "💪", "🙏", "❤", "🔥", "🥰", "😍", "✊", "🇰🇿", "🇰🇬")
 ATTACK_EMOJI = ("😡", "🤬", "👎", "🤮", "💩", "🤡", "😠", "🐍")
 _MIN_FUZZY = 7  # letters a stem needs before one typo is forgiven
+_CYRILLIC = re.compile("[а-яё]+")
 _NEGATION_REACH = 2  # words between a negator and the word it turns
 _NOT = re.compile(r"(?i)\b(\w+)n['’]t\b")
 
@@ -115,13 +116,28 @@ _POST_SET = {normalise(w) for w in POST_NEGATORS}
 
 def _word_matches(stem: str, word: str, fuzzy: bool) -> bool:
     """A stem matches a word that starts with it; with `fuzzy`, a stem of `_MIN_FUZZY` letters or
-    more also matches with one typo (a letter left out, doubled or changed: "подерживаю", "калдойм")."""
+    more also matches with one typo (a letter left out, doubled or changed: "подерживаю", "калдойм"),
+    unless the word is a Russian word of its own ("молодёжи" is youth, not a misspelt "молодец")."""
     if len(stem) <= 3:
         return word == stem
     if word.startswith(stem):
         return True
     return fuzzy and len(stem) >= _MIN_FUZZY and any(
-        Levenshtein.distance(word[:len(stem) + d], stem, score_cutoff=1) <= 1 for d in (-1, 0, 1))
+        Levenshtein.distance(word[:len(stem) + d], stem, score_cutoff=1) <= 1 for d in (-1, 0, 1)
+    ) and not _russian_word(word)
+
+
+@lru_cache(maxsize=1 << 14)
+def _russian_word(word: str) -> bool:
+    """Whether the Russian dictionary (natasha's morphology, loaded once) knows the word as written."""
+    return bool(_CYRILLIC.fullmatch(word)) and _dictionary().word_is_known(word)
+
+
+@lru_cache(maxsize=1)
+def _dictionary():
+    from natasha import MorphVocab  # half a second to load: only when a typo is considered
+
+    return MorphVocab()
 
 
 @lru_cache(maxsize=1 << 16)

@@ -35,6 +35,12 @@ def test_one_typo_in_a_long_stem_is_forgiven_but_short_words_must_match_whole():
     assert read_tone("ворота закрыты").label == "neutral"  # "вор" is a whole word only
 
 
+def test_a_real_word_one_letter_from_a_praise_stem_is_not_a_typo():
+    assert read_tone("такие проекты нужны молодёжи").label == "neutral"  # youth, not "молодец"
+    assert read_tone("Молодежь города").label == "neutral"
+    assert read_tone("Малодец!").label == "praise"  # no such word: a typo
+
+
 def test_a_negated_attack_word_praises_no_one_and_a_negator_inside_a_phrase_negates_nothing_after_it():
     assert read_tone("это не позор").label == "neutral"
     tone = read_tone("не верьте провокаторам")
