@@ -280,6 +280,8 @@ def scan_command(
                                                     "of the pairing.")] = 5000,
     max_target_pairs: Annotated[int, typer.Option(help="Targets whose actions make more pairs within the window "
                                                   "(bursts on viral posts) are left out too.")] = 1_000_000,
+    max_target_accounts: Annotated[int, typer.Option(help="In the same_text layer (at any time), texts more accounts "
+                                                     "wrote (slogans, everyday phrases) are left out too.")] = 200,
     coortweet: Annotated[bool, typer.Option("--coortweet", help="CooRTweet 2.1.3's co-share network instead "
                                             "(docs/coortweet.md); --window is its time_window, default 10.")] = False,
     min_participation: Annotated[int, typer.Option(help="CooRTweet's min_participation (with --coortweet).")] = 2,
@@ -301,7 +303,7 @@ def scan_command(
             raise BadParameter("--parquet needs --out DIR: where to write edges.parquet and links.parquet.")
         summaries = scan_parquet(parquet, out_dir, engine=engine, master=spark_master, layers=layer, window_s=window,
                                  min_targets=min_targets, fdr=fdr, seed=seed, max_target_actions=max_target_actions,
-                                 max_target_pairs=max_target_pairs)
+                                 max_target_pairs=max_target_pairs, max_target_accounts=max_target_accounts)
         _print_scan(summaries)
         out.print(Text(f"Wrote {out_dir / 'edges.parquet'} and {out_dir / 'links.parquet'}."))
         return
@@ -333,7 +335,9 @@ def _print_scan(summaries) -> None:
         if s.crowded:
             out.print(Text(f"{s.layer}: {s.crowded:,} targets with more than --max-target-actions actions, or "
                            "--max-target-pairs pairs within the window, were left out (too crowded to link the "
-                           "accounts on them)."))
+                           "accounts on them)" + (f"; {s.many_accounts:,} of them because more than "
+                                                  "--max-target-accounts accounts acted on each (slogans, everyday "
+                                                  "phrases)." if s.many_accounts else ".")))
     for s in summaries:
         for sentence in s.top:
             out.print(Text(f"- {sentence}"))

@@ -9,23 +9,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..evidence import EVIDENCE_SCHEMA
-from .edges import MAX_TARGET_PAIRS, CoActionResult, co_action_edges, strength
+from .edges import MAX_TARGET_ACCOUNTS, MAX_TARGET_PAIRS, CoActionResult, co_action_edges, strength
 from .layers import LAYERS, Layer
 from .relational import co_action_relational
 
 __all__ = ["LAYERS", "Layer", "CoActionResult", "co_action", "pair_evidence", "edge_rows", "render_window",
-           "EDGE_ROWS", "MAX_TARGET_PAIRS"]
+           "EDGE_ROWS", "MAX_TARGET_PAIRS", "MAX_TARGET_ACCOUNTS"]
 
 
 def co_action(actions: pa.Table, layer: Layer, *, window_s: int | None, min_targets: int = 2,
               fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
-              max_target_pairs: int = MAX_TARGET_PAIRS, engine=None, views=None) -> tuple[CoActionResult, pa.Table]:
+              max_target_pairs: int = MAX_TARGET_PAIRS, max_target_accounts: int = MAX_TARGET_ACCOUNTS,
+              engine=None, views=None) -> tuple[CoActionResult, pa.Table]:
     """Edges of one platform's actions (account_id, target, ts, item_id) in `layer`, and for each
     kept edge the items that link its two accounts (account_a, account_b, item_a, item_b, target,
     ts_a, ts_b; at most 10 per edge, earliest first).
 
     `views`: (run, define) of an engine that joins at scale (`store.spark.spark_views`): the
     whole computation then runs there as relational queries, with the same result.
+    `max_target_accounts` applies to layers bounded by accounts only (`Layer.bounded_by_accounts`).
 
     Reads:    actions of one layer and platform
     Evidence: the pairs of items, one by each account, on one target within the window
@@ -33,7 +35,8 @@ def co_action(actions: pa.Table, layer: Layer, *, window_s: int | None, min_targ
               families, offices and mobile networks on one IP address (shared_ip).
     """
     options = dict(window_s=window_s, min_targets=min_targets, fdr=fdr if layer.null_model else None, seed=seed,
-                   repeats=layer.repeats, max_target_actions=max_target_actions, max_target_pairs=max_target_pairs)
+                   repeats=layer.repeats, max_target_actions=max_target_actions, max_target_pairs=max_target_pairs,
+                   max_target_accounts=max_target_accounts if layer.bounded_by_accounts else None)
     if views is None:
         result = co_action_edges(actions["account_id"], actions["target"], actions["ts"].to_numpy(),
                                  engine=engine, **options)

@@ -19,29 +19,37 @@ import pyarrow.compute as pc
 
 from .edges import _P, _RARITY_UNIT, _SHRINK, MAX_TARGET_PAIRS, CoActionResult, _fdr_threshold
 
-__all__ = ["SqlRunner", "ViewMaker", "co_action_relational", "ACTIONS_SQL", "CROWD_SQL", "PAIRS_OF", "SHUFFLE_SQL"]
+__all__ = ["SqlRunner", "ViewMaker", "co_action_relational", "ACTIONS_SQL", "CROWD_SQL", "ACCOUNTS_OF", "NO_ACCOUNTS",
+           "PAIRS_OF", "SHUFFLE_SQL"]
 
 # run(sql, parameters by name) -> result, over the engine's registered views
 SqlRunner = Callable[[str, Mapping[str, object]], pa.Table]
 # define(name, query or table, parameters): a view (or cached table) the next queries can read
 ViewMaker = Callable[[str, "str | pa.Table", Mapping[str, object]], None]
 
-# Per target: its actions (n), and the pairs they make within the window (p: the actions at each
+# Per target: its actions (n), the pairs they make within the window (p: the actions at each
 # time with each other and with the target's later actions in the window; the same account twice
-# included, as the kernel's `pairs_per_target` counts them). {frame}: the window's end,
-# `w FOLLOWING` or `UNBOUNDED FOLLOWING`.
+# included, as the kernel's `pairs_per_target` counts them), and its accounts (k). {frame}: the
+# window's end, `w FOLLOWING` or `UNBOUNDED FOLLOWING`. {k} and {accounts}: ACCOUNTS_OF when the
+# layer is bounded by accounts, else NO_ACCOUNTS (k is 0, and not counted).
 CROWD_SQL = """
-SELECT target, sum(n) AS n, sum(p) AS p FROM (
-    SELECT target, n, n * (s - n) + CAST(n * (n - 1) / 2 AS BIGINT) AS p FROM (
-        SELECT target, n, sum(n) OVER (PARTITION BY target ORDER BY ts RANGE BETWEEN CURRENT ROW AND {frame}) AS s
-        FROM (SELECT target, ts, count(*) AS n FROM {source} GROUP BY target, ts) g) w) c
-GROUP BY target
+SELECT c.target, c.n, c.p, {k} AS k FROM (
+    SELECT target, sum(n) AS n, sum(p) AS p FROM (
+        SELECT target, n, n * (s - n) + CAST(n * (n - 1) / 2 AS BIGINT) AS p FROM (
+            SELECT target, n, sum(n) OVER (PARTITION BY target ORDER BY ts RANGE BETWEEN CURRENT ROW AND {frame}) AS s
+            FROM (SELECT target, ts, count(*) AS n FROM {source} GROUP BY target, ts) g) w) t
+    GROUP BY target) c{accounts}
 """
-# The actions kept: targets with at most $max_actions actions and $max_pairs pairs within the
-# window (the kernel's `crowded_targets`).
+ACCOUNTS_OF = {"k": "d.k",
+               "accounts": "\nJOIN (SELECT target, count(DISTINCT account) AS k FROM {source} GROUP BY target) d "
+                           "ON d.target = c.target"}
+NO_ACCOUNTS = {"k": "CAST(0 AS BIGINT)", "accounts": ""}
+# The actions kept: targets with at most $max_actions actions, $max_pairs pairs within the
+# window and $max_accounts accounts (the kernel's `crowded_targets`).
 ACTIONS_SQL = """
 SELECT a.account, a.target, a.ts, a.row FROM {source} a
-JOIN (SELECT target FROM {crowd} WHERE n <= $max_actions AND p <= $max_pairs) c ON a.target = c.target
+JOIN (SELECT target FROM {crowd} WHERE n <= $max_actions AND p <= $max_pairs AND k <= $max_accounts) c
+ON a.target = c.target
 """
 
 # Every pair of actions by two accounts on one target, each unordered pair once, within the window
@@ -133,6 +141,7 @@ def co_action_relational(
     links_per_edge: int = 10,
     max_target_actions: int = 5000,
     max_target_pairs: int = MAX_TARGET_PAIRS,
+    max_target_accounts: int | None = None,
 ) -> CoActionResult:
     """Edges between accounts of the engine's view `actions(account, target, ts, row)`, with the
     parameters and results of `co_action_edges` (links give the `row` values of the actions).
@@ -143,16 +152,20 @@ def co_action_relational(
     `run(sql, params)` returns a query's result; `define(name, sql_or_table, params)` makes a
     view (or a cached table) of a query or an Arrow table for the next queries.
     """
+    bounded = max_target_accounts is not None
     params = {"max_actions": max_target_actions, "max_pairs": max_target_pairs, "min": min_targets,
-              "window": window_s, "limit": links_per_edge}
+              "window": window_s, "limit": links_per_edge, "max_accounts": max_target_accounts if bounded else 0}
     params = {k: v for k, v in params.items() if v is not None}
     # the window as a frame bound: an int checked by the caller, never user text
+    accounts = {k: v.format(source="actions") for k, v in (ACCOUNTS_OF if bounded else NO_ACCOUNTS).items()}
     crowd = CROWD_SQL.format(source="actions", frame="UNBOUNDED FOLLOWING" if window_s is None
-                             else f"{int(window_s)} FOLLOWING")
+                             else f"{int(window_s)} FOLLOWING", **accounts)
     define("target_crowd", crowd, params)  # read twice: by the actions kept and by the count left out
     define("kept_actions", ACTIONS_SQL.format(source="actions", crowd="target_crowd"), params)
-    crowded = run("SELECT count(*) AS n FROM target_crowd WHERE n > $max_actions OR p > $max_pairs",
-                  params)["n"][0].as_py()
+    left_out = run("SELECT count(*) AS n, CAST(coalesce(sum(CASE WHEN k > $max_accounts THEN 1 ELSE 0 END), 0) "
+                   "AS BIGINT) AS many FROM target_crowd WHERE n > $max_actions OR p > $max_pairs OR k > $max_accounts",
+                   params)
+    crowded, many = left_out["n"][0].as_py(), left_out["many"][0].as_py()
     observed = run(_score_sql("kept_actions", window_s, repeats), params)
     threshold, null_mean = 0.0, 0.0
     if fdr is not None and observed.num_rows:
@@ -178,4 +191,4 @@ def co_action_relational(
                            ("row_a", "ascending"), ("row_b", "ascending")]).drop_columns(["ts"])
     links = links.cast(pa.schema([_LINKS.field(0), _LINKS.field(1), ("row_a", links.schema.field("row_a").type),
                                   ("row_b", links.schema.field("row_b").type)]))
-    return CoActionResult(edges, links, threshold, observed.num_rows, null_mean, int(crowded))
+    return CoActionResult(edges, links, threshold, observed.num_rows, null_mean, int(crowded), int(many))

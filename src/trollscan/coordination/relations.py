@@ -15,9 +15,26 @@ from ..evidence import evidence_table
 from . import EDGE_ROWS
 from .edges import _MAX_SCORE
 
-__all__ = ["MUTUAL_STRENGTH", "mutual_edges"]
+__all__ = ["MUTUAL_STRENGTH", "MUTUAL_SQL", "mutual_edges"]
 
 MUTUAL_STRENGTH = 0.25  # a friendship weighs as much as a quarter of the strongest co-action pair
+
+# Pairs of accounts that are friends, or follow each other both ways, among the accounts of the view
+# `linked(platform, account_id)` (distinct; those the other layers link): `mutual_edges`' input, in
+# the SQL DuckDB and Spark SQL both read (`scan --parquet`).
+MUTUAL_SQL = """
+SELECT r.platform, least(r.account_id, r.other_id) AS account_a, greatest(r.account_id, r.other_id) AS account_b,
+       max(CASE WHEN r.kind = 'friend' THEN 1 ELSE 0 END) = 1 AS friends,
+       min(r.added_at) AS first_at, max(r.added_at) AS last_at
+FROM relations r
+JOIN linked a ON r.platform = a.platform AND r.account_id = a.account_id
+JOIN linked b ON r.platform = b.platform AND r.other_id = b.account_id
+WHERE r.kind IN ('friend', 'follow') AND r.account_id <> r.other_id
+GROUP BY r.platform, least(r.account_id, r.other_id), greatest(r.account_id, r.other_id)
+HAVING max(CASE WHEN r.kind = 'friend' THEN 1 ELSE 0 END) = 1
+    OR count(DISTINCT CASE WHEN r.kind = 'follow' THEN r.account_id END) = 2
+ORDER BY 1, 2, 3
+"""
 
 
 def mutual_edges(pairs: pa.Table, names: dict[tuple[str, str], str]) -> tuple[pa.Table, pa.Table]:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..clusters import SUPPORTING_LAYERS, find_groups, group_evidence
-from ..coordination import LAYERS, MAX_TARGET_PAIRS, co_action, coortweet, edge_rows, pair_evidence
+from ..coordination import LAYERS, MAX_TARGET_ACCOUNTS, MAX_TARGET_PAIRS, co_action, coortweet, edge_rows, pair_evidence
 from ..coordination.relations import MUTUAL_STRENGTH, mutual_edges
 from ..errors import BadParameter
 from ..evidence import EVIDENCE_SCHEMA, evidence_table
@@ -58,15 +58,15 @@ def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = 
 
 def scan_coaction(case: Case, *, layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
                   fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
-                  max_target_pairs: int = MAX_TARGET_PAIRS, engine: str = "duckdb", spark_master: str | None = None,
-                  progress: Callable[[str], None] | None = None, fingerprint: str | None = None) -> list[LayerSummary]:
+                  max_target_pairs: int = MAX_TARGET_PAIRS, max_target_accounts: int = MAX_TARGET_ACCOUNTS,
+                  engine: str = "duckdb", spark_master: str | None = None, progress: Callable[[str], None] | None = None, fingerprint: str | None = None) -> list[LayerSummary]:
     """The co-action step of `scan` alone: each layer's edges and evidence, stored (parameters as `scan`)."""
     names = layers or list(LAYERS)
     unknown = [n for n in names if n not in LAYERS]
     if unknown:
         raise BadParameter(f"Unknown layer {unknown[0]!r}.", f"Layers: {', '.join(LAYERS)}.")
     check_options(window_s=window_s, min_targets=min_targets, max_target_actions=max_target_actions, fdr=fdr,
-                  max_target_pairs=max_target_pairs)
+                  max_target_pairs=max_target_pairs, max_target_accounts=max_target_accounts)
     if engine not in ("duckdb", "spark"):
         raise BadParameter(f"The 'engine' parameter of scan must be duckdb or spark; got {engine!r}.")
     views = spark_views(spark_session(master=spark_master)) if engine == "spark" else None
@@ -86,10 +86,12 @@ def scan_coaction(case: Case, *, layers: list[str] | None = None, window_s: int 
             mine = actions if len(platforms) == 1 else actions.filter(pc.equal(actions["platform"], platform))
             result, linked = co_action(mine, layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
                                        max_target_actions=max_target_actions,
-                                       max_target_pairs=max_target_pairs, engine=case_engine(case),
+                                       max_target_pairs=max_target_pairs, max_target_accounts=max_target_accounts,
+                                       engine=case_engine(case),
                                        views=views)
             summary.candidates += result.candidates
             summary.crowded += result.crowded
+            summary.many_accounts += result.many_accounts
             summary.threshold = max(summary.threshold, result.threshold)
             if not result.edges.num_rows:
                 continue
@@ -101,6 +103,8 @@ def scan_coaction(case: Case, *, layers: list[str] | None = None, window_s: int 
         params = {"layer": name, "window_s": window, "min_targets": min_targets, "fdr": fdr, "seed": seed,
                   "max_target_actions": max_target_actions, "max_target_pairs": max_target_pairs,
                   "engine": engine}
+        if layer.bounded_by_accounts:
+            params["max_target_accounts"] = max_target_accounts
         edge_table = pa.concat_tables(edges) if edges else None
         found = pa.concat_tables(evidence) if evidence else evidence_table()
         write_results(case, detector=f"coaction.{name}", params=params, input_hash=fingerprint,
@@ -113,8 +117,11 @@ def scan_coaction(case: Case, *, layers: list[str] | None = None, window_s: int 
 
 
 def check_options(*, window_s: int | None, min_targets: int, max_target_actions: int, fdr: float | None,
-                  max_target_pairs: int = MAX_TARGET_PAIRS) -> None:
+                  max_target_pairs: int = MAX_TARGET_PAIRS, max_target_accounts: int = MAX_TARGET_ACCOUNTS) -> None:
     """The co-action options, checked the same way however a scan runs."""
+    if max_target_accounts < 2:
+        raise BadParameter("The 'max_target_accounts' parameter of scan must be an int >= 2; "
+                           f"got {max_target_accounts}.")
     if max_target_pairs < 1:
         raise BadParameter(f"The 'max_target_pairs' parameter of scan must be an int >= 1; got {max_target_pairs}.")
     if window_s is not None and window_s < 1:

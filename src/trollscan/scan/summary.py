@@ -18,3 +18,4 @@ class LayerSummary:
     seconds: float = 0.0
     top: list[str] = field(default_factory=list)  # the strongest sentences
     crowded: int = 0  # targets left out for having too many actions
+    many_accounts: int = 0  # of those, targets too many accounts acted on (same_text: slogans)

@@ -24,3 +24,15 @@ def test_copied_text_normalises_to_one_key(text) -> None:
 def test_kazakh_letters_survive_normalisation() -> None:
     got = duckdb.connect().execute(f"SELECT {TEXT_SQL} FROM (SELECT ? AS text)", ["Рахмет, бәрекелді!"]).fetchall()
     assert got[0][0] == "рахмет бәрекелді"
+
+
+def test_spark_spelling_doubles_backslashes_and_drops_the_global_flag() -> None:
+    from trollscan.coordination.layers import spark_dialect
+
+    assert spark_dialect(r"regexp_replace(x, '([?&])\s+', '\1', 'g')") == r"regexp_replace(x, '([?&])\\s+', '$1')"
+
+
+def test_every_layer_has_a_spark_query() -> None:
+    from trollscan.coordination.layers import LAYERS
+
+    assert [name for name, layer in LAYERS.items() if not layer.spark_sql] == []

@@ -91,3 +91,21 @@ def test_friendship_sentences_take_names_from_their_own_platform() -> None:
     edges, evidence = mutual_edges(pairs, names)
     assert evidence["sentence"].to_pylist() == ["@ok_one and @ok_two are friends (since 3 Feb 2019)."]
     assert edges.num_rows == 1
+
+
+def test_the_portable_mutual_query_finds_the_pairs_the_case_reader_finds(case, tmp_path) -> None:
+    from trollscan.coordination.relations import MUTUAL_SQL
+
+    ingest_files(case, [_relations(tmp_path, [
+        ("a", "friend", "b", "2019-02-03"), ("b", "friend", "a", "2019-02-05"), ("c", "follow", "a", ""),
+        ("a", "follow", "c", "2019-01-01"), ("b", "follow", "c", ""), ("a", "friend", "z", ""), ("c", "friend", "c", ""),
+    ])])
+    case.con.execute("INSERT INTO edges VALUES (1, 'vk', 'co_reply', 'a', 'b', 1, 2, 2, NULL, NULL), "
+                     "(1, 'vk', 'co_reply', 'b', 'c', 1, 2, 2, NULL, NULL), "
+                     "(1, 'vk', 'shared_groups', 'a', 'z', 1, 2, 2, NULL, NULL)")
+    case.con.execute("CREATE TEMP VIEW linked AS SELECT DISTINCT platform, account_id FROM ("
+                     "SELECT platform, account_a AS account_id FROM edges WHERE layer = 'co_reply' "
+                     "UNION ALL SELECT platform, account_b FROM edges WHERE layer = 'co_reply')")
+    portable = read_query(case, MUTUAL_SQL)
+    expected = read_mutual_pairs(case, ("mutual", "shared_groups"))
+    assert portable.num_rows == 2 and portable.to_pylist() == expected.to_pylist()
