@@ -204,7 +204,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=2, help="threads for trollscan (the machine has 2 cores)")
     ap.add_argument("--methods", default="trollscan,ds-0.8,ds-0.5,ds-0.5-verify",
                     help="which to run, of trollscan, ds-0.8, ds-0.5, ds-0.5-verify")
+    ap.add_argument("--semantic", action="store_true", help="only the talking-points section (navec)")
+    ap.add_argument("--semantic-sizes", default="100000,1000000")
+    ap.add_argument("--exact-check", type=int, default=20_000, help="texts the exact search runs on, for recall")
+    ap.add_argument("--chatter", type=int, default=300, help="simulator chatter among the talking points")
     args = ap.parse_args(argv)
+    if args.semantic:
+        return semantic_bench(args)
     print(f"{'size':>9} {'method':<38} {'min s':>7} {'median s':>8} {'texts/s':>9} {'prec':>6} {'recall':>6} "
           f"{'ceiling':>7} {'cpu s':>6}")
     for n in (int(s) for s in args.sizes.split(",")):
@@ -241,6 +247,207 @@ def main(argv: list[str] | None = None) -> None:
             p, rc = pair_scores(pred, truth)
             print(f"{n:>9} {label + ' (on normalised)':<38} {min(times):>7.2f} {statistics.median(times):>8.2f} "
                   f"{n / min(times):>9.0f} {p:>6.3f} {rc:>6.3f} {top:>7.3f} {min(cpus):>6.1f}", flush=True)
+
+
+# --- Talking points in other words (python bench/text.py --semantic) ------------------------------
+# Fifteen Russian talking points, each in five wordings that share few words (synonyms, other
+# constructions). Points of one political side are hard negatives for each other ("opposition is
+# foreign-funded" vs "the opposition only destroys").
+TALKING_POINTS_RU = [
+    ["Спасибо за отличную работу, так держать", "Благодарю за прекрасный труд, продолжайте в том же духе",
+     "Огромное спасибо вам за замечательную работу", "Выражаю благодарность за великолепный труд",
+     "Спасибо, вы отлично поработали, так и продолжайте"],
+    ["Не верьте провокаторам, они хотят раскачать лодку", "Не поддавайтесь на провокации, кто-то хочет расшатать ситуацию",
+     "Провокаторы специально нагнетают обстановку, не ведитесь", "Не слушайте подстрекателей, им нужна дестабилизация",
+     "Эти провокаторы просто хотят посеять хаос, не верьте им"],
+    ["Всё это проплачено с Запада", "За этими протестами стоят западные гранты", "Эти активисты работают на иностранные деньги",
+     "Митинги финансируются из-за рубежа, это очевидно", "Оппозицию спонсируют зарубежные фонды"],
+    ["Главное сейчас мир и стабильность в стране", "Для страны сейчас важнее всего спокойствие и порядок",
+     "Нам нужны покой и стабильность, а не потрясения", "Самое важное сегодня это мир и согласие в обществе",
+     "Без стабильности не будет никакого развития страны"],
+    ["В нашем районе наконец отремонтировали дороги", "Дороги в районе наконец-то привели в порядок",
+     "Наконец заасфальтировали улицы в нашем районе", "В районе сделали новый асфальт, дороги стали отличные",
+     "Спустя годы у нас наконец починили дороги"],
+    ["За год построили десятки новых школ и больниц", "В этом году открыли много новых школ и поликлиник",
+     "Строят новые школы и больницы по всей стране", "Сколько новых школ и клиник появилось за последний год",
+     "По всей стране возводят новые учебные заведения и больницы"],
+    ["Этот беглый банкир обманул тысячи людей", "Аблязов украл деньги у народа и сбежал", "Сбежавший олигарх ограбил вкладчиков",
+     "Беглый миллиардер присвоил сбережения простых граждан", "Этот мошенник-банкир обокрал людей и скрылся за границей"],
+    ["Молодёжи нужны именно такие программы", "Такие проекты очень нужны нашей молодёжи", "Для молодых людей это отличная возможность",
+     "Подобные инициативы действительно помогают молодым", "Наконец-то государство думает о молодёжи"],
+    ["Журналисты опять пишут заказные статьи", "Это проплаченные журналисты, им нельзя верить", "Продажные СМИ снова врут за деньги",
+     "Эти репортёры работают по заказу, всё ложь", "Журналистам заплатили, вот они и клевещут"],
+    ["Все на выборы, голосуем за нашего кандидата", "Приходите на избирательные участки и отдайте голос за нашего кандидата",
+     "Не забудьте проголосовать в воскресенье за нашего кандидата", "Обязательно сходите на выборы и поддержите нашего кандидата",
+     "Голосуйте в воскресенье, каждый голос важен для нашего кандидата"],
+    ["Экономика страны уверенно растёт", "Наша экономика развивается быстрыми темпами", "Экономический рост в стране очевиден",
+     "Хозяйство страны крепнет с каждым годом", "ВВП растёт, экономика на подъёме"],
+    ["Тарифы на коммунальные услуги наконец снизили", "Плату за коммуналку уменьшили, это хорошая новость",
+     "Цены на свет и воду стали ниже", "Снижение тарифов на ЖКХ очень порадовало", "Коммунальные платежи сократили, спасибо"],
+    ["Президент всегда думает о простом народе", "Глава государства постоянно заботится о людях",
+     "Президент по-настоящему переживает за граждан", "Лидер страны думает о каждом из нас",
+     "Президент заботится о простых людях как никто другой"],
+    ["Оппозиция только разрушает страну", "Эти оппозиционеры ничего не строят, только критикуют", "От оппозиции один вред и никакой пользы",
+     "Оппозиционеры хотят развалить государство", "Кроме критики оппозиция ничего не предлагает"],
+    ["Вакцинация спасает жизни, прививайтесь", "Сделайте прививку, это защитит вас и близких", "Прививка это лучшая защита от болезни",
+     "Вакцина работает, идите прививаться", "Не бойтесь вакцинироваться, это безопасно и спасает жизни"],
+]
+# Everyday remarks, each about something else: the easy negatives.
+EVERYDAY_RU = [
+    "Купили дочке новый велосипед, она счастлива", "На работе сегодня завал, домой приду поздно",
+    "Кто знает хорошего стоматолога в центре города?", "Посадили на даче помидоры и огурцы",
+    "Сын сдал экзамен по математике на отлично", "В подъезде опять не работает домофон",
+    "Собака съела мои новые кроссовки", "Ищу репетитора по английскому для ребёнка",
+    "Смотрели вчера футбол, наши проиграли в конце", "Испекла торт по бабушкиному рецепту",
+    "На рынке клубника подешевела, берите", "Завтра едем к родственникам в деревню",
+    "Потеряла перчатку где-то у остановки", "Подскажите, где починить стиральную машину",
+    "Соседский мальчик научился играть на гитаре", "Записалась в бассейн, хожу три раза в неделю",
+    "Котёнок нашёлся, спасибо всем, кто репостил", "В автобусе сегодня было очень душно",
+    "Продаю детскую коляску в хорошем состоянии", "Вечером гуляли в парке, очень красиво",
+    "Муж сделал полки в прихожей своими руками", "Опять забыла пароль от почты",
+    "Сегодня первый раз попробовала суши", "На выходных идём в театр на премьеру",
+    "У нас во дворе поставили новые качели", "Бабушке исполнилось девяносто лет",
+    "Начала читать новую книгу, не могу оторваться", "Соседи затопили нам ванную",
+    "Машина не заводится на морозе, что делать?", "Дети лепили снеговика весь вечер",
+]
+_OPENERS = ["", "", "", "Ребята,", "Честно говоря,", "Считаю,", "Друзья,", "Ну что сказать,", "Айгерим,", "Нурлан,"]
+_CLOSERS = ["", "", "", "!", "!!!", " 👍", ")))", "...", " 🙏", ". Согласны?"]
+
+
+def talking_point_corpus(seed: int = 1, copies: int = 2, chatter: int = 300) -> tuple[list[str], np.ndarray, list[str]]:
+    """Texts, the talking point of each (-1: everyday, a point of its own) and the account of each.
+    Every wording is posted by `copies` accounts, the later ones with an opener, a closer or a typo
+    (near-copies: MinHash's to find); everyday remarks once each, by accounts of their own; and
+    `chatter` texts of the simulator's Russian chatter (an opener, an event, a place, a closer: the
+    same frames around different news, the hardest negatives)."""
+    r = random.Random(seed)
+    texts, truth, accounts = [], [], []
+    for p, wordings in enumerate(TALKING_POINTS_RU):
+        for w in wordings:
+            for c in range(copies):
+                text = w if c == 0 else f"{r.choice(_OPENERS)} {w[0].lower() + w[1:]}{r.choice(_CLOSERS)}".strip()
+                texts.append(_edit(r, text, []) if c and r.random() < 0.5 else text)
+                truth.append(p)
+                accounts.append(f"farm{r.randrange(40)}")
+    for k, t in enumerate(EVERYDAY_RU + organic_texts(np.random.default_rng(seed), chatter, ["ru"], [1]).to_pylist()):
+        texts.append(t)
+        truth.append(-1)
+        accounts.append(f"person{k}")
+    order = list(range(len(texts)))
+    r.shuffle(order)
+    return [texts[i] for i in order], np.asarray(truth)[order], [accounts[i] for i in order]
+
+
+def semantic_bench(args) -> None:
+    from trollscan.text.semantic import load_navec
+    from trollscan.text.talking_points import similar_pairs, talking_points
+
+    model = load_navec()
+    print(f"\nTalking points in other words ({model.name}); accuracy on {len(TALKING_POINTS_RU)} planted points "
+          f"x 5 wordings x 2 copies + {len(EVERYDAY_RU)} everyday remarks, per seed")
+    print(f"{'seed':>4} {'method':<34} {'prec':>6} {'recall':>6} {'families':>8}")
+    for seed in range(1, args.repeats + 1):
+        texts, truth, _ = talking_point_corpus(seed, chatter=0)
+        arr = pa.array(texts)
+        words = normalise_texts(arr)
+        copies = text_families(arr, min_similarity=args.threshold)
+        minhash = -np.ones(len(texts), dtype=np.int64)
+        minhash[copies.members["row"].to_numpy()] = copies.members["family_id"].to_numpy()
+        exclude = minhash.copy()
+        for cosine in (0.4, 0.45, 0.5):
+            points = talking_points(model.embed(arr), exclude=exclude, words=words, embed=model.embed, min_cosine=cosine,
+                                    seed=seed)
+            semantic = -np.ones(len(texts), dtype=np.int64)
+            semantic[points.members["row"].to_numpy()] = points.members["family_id"].to_numpy()
+            both = _union(minhash, semantic)
+            for label, pred in ((f"talking points {cosine}", semantic), (f"MinHash + talking points {cosine}", both)):
+                p, rc = pair_scores(pred, truth)
+                print(f"{seed:>4} {label:<34} {p:>6.3f} {rc:>6.3f} {len(np.unique(pred[pred >= 0])):>8}", flush=True)
+        p, rc = pair_scores(minhash, truth)
+        print(f"{seed:>4} {'MinHash alone':<34} {p:>6.3f} {rc:>6.3f} {len(np.unique(minhash[minhash >= 0])):>8}")
+    _chatter_check(model, args)
+    print(f"\n{'texts':>9} {'step':<40} {'min s':>7} {'median s':>8} {'per s':>9} {'pairs':>9}")
+    for n in (int(s) for s in args.semantic_sizes.split(",")):
+        arr = russian_comments(model, n)
+        times, vectors = [], None
+        for _ in range(args.repeats):
+            started = time.perf_counter()
+            vectors = model.embed(arr)
+            times.append(time.perf_counter() - started)
+        placed = vectors.any(axis=1)
+        print(f"{n:>9} {'embed (normalise, SIF mean)':<40} {min(times):>7.2f} {statistics.median(times):>8.2f} "
+              f"{n / min(times):>9.0f} {'':>9}  ({int(placed.sum()):,} with a vector)", flush=True)
+        times = []
+        for _ in range(max(1, args.repeats - 1)):
+            started = time.perf_counter()
+            found = talking_points(vectors, words=normalise_texts(arr), embed=model.embed)
+            times.append(time.perf_counter() - started)
+        print(f"{n:>9} {'neighbours + families (inverted file)':<40} {min(times):>7.2f} "
+              f"{statistics.median(times):>8.2f} {n / min(times):>9.0f} {found.candidates:>9,}  "
+              f"({found.distinct:,} distinct, {found.members.num_rows:,} in families)", flush=True)
+        if args.exact_check and placed.sum() >= args.exact_check:
+            sample = vectors[np.flatnonzero(placed)[:args.exact_check]]
+            started = time.perf_counter()
+            exact, _ = similar_pairs(sample, min_cosine=0.45, exact_limit=len(sample))
+            exact_s = time.perf_counter() - started
+            ivf, _ = similar_pairs(sample, min_cosine=0.45, exact_limit=0)
+            found_pairs = {tuple(x) for x in ivf.tolist()}
+            share = sum(tuple(x) in found_pairs for x in exact.tolist()) / max(len(exact), 1)
+            print(f"{args.exact_check:>9} {'exact search (every pair), for recall':<40} {exact_s:>7.2f} {'':>8} {'':>9} "
+                  f"{len(exact):>9,}  (inverted file finds {share:.3f} of them)", flush=True)
+
+
+def _chatter_check(model, args) -> None:
+    """The simulator's chatter alone: the same frames (opener, place, closer) around 30 events. Two
+    texts about the same event may go together; about different events, they are a false link."""
+    from trollscan.simulate.text import _SPLIT
+    from trollscan.text.talking_points import talking_points
+
+    events = sorted((e for e in _SPLIT["ru"][1] if e), key=len, reverse=True)
+    print(f"\nSimulator chatter ({args.chatter} Russian texts, 30 events in shared frames): pairs grouped, and the "
+          "share of them about one event")
+    print(f"{'seed':>4} {'method':<34} {'pairs':>7} {'same event':>10}")
+    for seed in range(1, args.repeats + 1):
+        arr = organic_texts(np.random.default_rng(seed), args.chatter, ["ru"], [1])
+        event = np.array([next(k for k, e in enumerate(events) if e in t) for t in arr.to_pylist()])
+        copies = text_families(arr, min_similarity=args.threshold)
+        minhash = -np.ones(len(arr), dtype=np.int64)
+        minhash[copies.members["row"].to_numpy()] = copies.members["family_id"].to_numpy()
+        vectors, words = model.embed(arr), normalise_texts(arr)
+        runs = {"MinHash alone": minhash}
+        for label, kw in (("talking points, whole texts", {}),
+                          ("talking points (as shipped)", {"words": words, "embed": model.embed})):
+            points = talking_points(vectors, exclude=minhash, seed=seed, **kw)
+            pred = -np.ones(len(arr), dtype=np.int64)
+            pred[points.members["row"].to_numpy()] = points.members["family_id"].to_numpy()
+            runs[label] = pred
+        for label, pred in runs.items():
+            grouped = [(i, j) for f in np.unique(pred[pred >= 0]) for idx in [np.flatnonzero(pred == f)]
+                       for k, i in enumerate(idx) for j in idx[k + 1:]]
+            same = sum(event[i] == event[j] for i, j in grouped) / max(len(grouped), 1)
+            print(f"{seed:>4} {label:<34} {len(grouped):>7} {same:>10.3f}", flush=True)
+
+
+def russian_comments(model, n: int, seed: int = 1) -> pa.Array:
+    """`n` comments of 4 to 16 words drawn by the words' frequencies in Russian news (navec's own
+    counts): as varied as real comments, with near neighbours as rare (the search's base cost)."""
+    rng = np.random.default_rng(seed)
+    words = model._words.to_numpy(zero_copy_only=False)
+    p = model.probability / model.probability.sum()
+    lengths = rng.integers(4, 17, n)
+    flat = words[rng.choice(len(words), int(lengths.sum()), p=p)]
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    return pa.array([" ".join(flat[offsets[i]:offsets[i + 1]]) for i in range(n)])
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Groups linked by either labelling (-1: none)."""
+    n = len(a)
+    pairs = [np.column_stack([np.full(len(idx) - 1, idx[0]), idx[1:]])
+             for lab in (a, b) for f in np.unique(lab[lab >= 0]) for idx in [np.flatnonzero(lab == f)]]
+    label = connected_labels(n, np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64))
+    size = np.bincount(label, minlength=n)
+    return np.where(size[label] >= 2, label, -1)
 
 
 if __name__ == "__main__":

@@ -290,12 +290,17 @@ def scan_command(
                                         "local Spark (pip install 'trollscan[spark]'; the same edges).")] = "duckdb",
     spark_master: Annotated[Optional[str], typer.Option(help="With --engine spark: the cluster to run on "
                                                         "(spark://HOST:7077, yarn, k8s://...); default local.")] = None,
+    semantic_model: Annotated[str, typer.Option(help="Talking points said in other words: off, auto (navec when "
+                                                "installed), navec, or a navec .tar / word2vec .vec(.gz) file "
+                                                "(docs/text.md).")] = "off",
     parquet: Annotated[Optional[str], typer.Option(help="Scan the canonical tables kept as Parquet in this folder "
                                                     "(local, hdfs://, s3a://) instead of a case (docs/spark.md).")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="With --parquet: where edges.parquet and "
                                                     "links.parquet go.")] = None,
 ) -> None:
     """Find accounts that act together, and store the edges and evidence in the case."""
+    if semantic_model != "off" and (parquet is not None or coortweet):
+        raise BadParameter("--semantic-model goes with a full scan of a case, not with --parquet or --coortweet.")
     if parquet is not None:
         from .scan.parquet import scan_parquet
 
@@ -316,7 +321,8 @@ def scan_command(
         else:
             summaries = scan(c, layers=layer, window_s=window, min_targets=min_targets, fdr=fdr, seed=seed,
                              max_target_actions=max_target_actions, max_target_pairs=max_target_pairs,
-                             engine=engine, spark_master=spark_master,
+                             max_target_accounts=max_target_accounts, engine=engine, spark_master=spark_master,
+                             semantic_model=semantic_model,
                              progress=lambda name: err.print(Text(f"scanning {name}..."), end="\r")
                              if err.is_terminal else None)
     _print_scan(summaries)

@@ -168,6 +168,7 @@ _LAYER_WORDS = {
     "same_text_family": "post copies of the same texts", "near_text_family": "post near-copies of the same texts",
     "shared_misspelling": "share the same rare misspellings", "same_photo": "use the same photos",
     "coortweet": "share the same items within the window",
+    "same_talking_point": "make the same points in other words",
 }
 
 

@@ -52,6 +52,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "relations.": 0.3,  # context: friends or follows each other (counts only beside other evidence)
     "photos.": 0.8,  # stolen, reused or mirrored photos
     "text.": 0.75,  # identical and templated comments, shared typos
+    "text.same_talking_point": 0.3,  # the same point in other words (an embedding model): much weaker than copied words
     "signals.friends_burst": 0.6,
     "signals.upload_burst": 0.6,
     "signals.creation_burst": 0.6,

@@ -26,6 +26,7 @@ from .photos import scan_photos
 from .signals import scan_signals
 from .summary import LayerSummary
 from .text import scan_text
+from ..text.semantic import load_embedder
 from .verdicts import scan_verdicts
 from ..store.results import (input_fingerprint, read_mutual_pairs, read_group_items, read_names, read_query, read_top_targets,
                             write_results)
@@ -35,21 +36,27 @@ __all__ = ["LayerSummary", "scan", "scan_coaction", "scan_coortweet", "check_opt
 
 def scan(case: Case, *, layers: list[str] | None = None, window_s: int | None = None, min_targets: int = 2,
          fdr: float | None = 0.01, seed: int = 1, max_target_actions: int = 5000,
-         max_target_pairs: int = MAX_TARGET_PAIRS, engine: str = "duckdb",
-         spark_master: str | None = None, progress: Callable[[str], None] | None = None) -> list[LayerSummary]:
+         max_target_pairs: int = MAX_TARGET_PAIRS, max_target_accounts: int = MAX_TARGET_ACCOUNTS,
+         engine: str = "duckdb", spark_master: str | None = None,
+         progress: Callable[[str], None] | None = None, semantic_model: str = "off") -> list[LayerSummary]:
     """Run the co-action layers over every platform of the case and store edges and evidence.
+
+    `semantic_model`: talking points in other words (`text.semantic.load_embedder`): "off",
+    "auto" (navec when installed), "navec", or a model file's path.
 
     `engine`: "duckdb" (the case's own, with the vectorised pairing kernel) or "spark" (every
     layer as relational queries on a local Spark; the same edges, for checking and for scale).
 
     `window_s` overrides each layer's own window (layers "at any time" keep theirs).
     """
+    semantic = load_embedder(semantic_model)  # first: a bad model path fails before any work
     fingerprint = input_fingerprint(case)
     summaries = scan_coaction(case, layers=layers, window_s=window_s, min_targets=min_targets, fdr=fdr, seed=seed,
                               max_target_actions=max_target_actions, max_target_pairs=max_target_pairs,
+                              max_target_accounts=max_target_accounts,
                               engine=engine, spark_master=spark_master, progress=progress, fingerprint=fingerprint)
     summaries.append(scan_photos(case, fingerprint, progress=progress))  # before groups: shared photos link accounts
-    summaries.append(scan_text(case, fingerprint, progress=progress, workers=2))  # and so do copied words
+    summaries.append(scan_text(case, fingerprint, progress=progress, workers=2, semantic=semantic))  # and copied words
     summaries.append(_groups(case, fingerprint, seed=seed, progress=progress))
     summaries.append(scan_signals(case, fingerprint, progress=progress))
     summaries.append(scan_verdicts(case, fingerprint, seed=seed, progress=progress))  # last: reads every finding

@@ -24,10 +24,14 @@ import pyarrow.compute as pc
 from ..evidence import EVIDENCE_SCHEMA
 
 __all__ = ["family_findings", "misspelling_findings", "describe_span", "quote", "EDGE_SCHEMA", "FAMILY_ROWS",
-           "SAME_TEXT", "NEAR_DUPLICATE", "SHARED_MISSPELLING"]
+           "SAME_TEXT", "NEAR_DUPLICATE", "SHARED_MISSPELLING", "SAME_TALKING_POINT"]
 
 SAME_TEXT, NEAR_DUPLICATE, SHARED_MISSPELLING = "text.same_text", "text.near_duplicate", "text.shared_misspelling"
 _LAYERS = {SAME_TEXT: "same_text_family", NEAR_DUPLICATE: "near_text_family", SHARED_MISSPELLING: "shared_misspelling"}
+# The same point in other words (semantic.py, talking_points.py): weaker than copied words, so its
+# family factor is this share instead of the similarity (scan/text.py ties accounts only over several points).
+SAME_TALKING_POINT, _TALKING_POINT_FACTOR = "text.same_talking_point", 0.6
+_LAYERS[SAME_TALKING_POINT] = "same_talking_point"
 
 EDGE_SCHEMA = pa.schema([("platform", pa.string()), ("layer", pa.string()), ("account_a", pa.string()),
                          ("account_b", pa.string()), ("weight", pa.float64()), ("n_targets", pa.int64()),
@@ -72,16 +76,17 @@ def _who(accounts: list[str], names: dict[str, str], shown: int = 2) -> str:
 
 
 def family_findings(platform: str, members: pa.Table, names: dict[str, str], *, min_accounts: int = 2,
-                    max_edge_accounts: int = 200, min_edge_strength: float = 0.3, max_items: int = 100
-                    ) -> tuple[dict[str, pa.Table], dict[str, pa.Table], dict[str, pa.Table]]:
+                    max_edge_accounts: int = 200, min_edge_strength: float = 0.3, max_items: int = 100,
+                    talking_point: str | None = None) -> tuple[dict[str, pa.Table], dict[str, pa.Table], dict[str, pa.Table]]:
     """Evidence, edges and family rows per detector (SAME_TEXT, NEAR_DUPLICATE) from family members
     (family_id, item_id, account_id, created_at, text, normalised, similarity; by family, then time).
     Families with fewer than `min_accounts` accounts are left out; only families of at most
     `max_edge_accounts` accounts and at least `min_edge_strength` link their accounts in the graph
-    (a loose family of everyday phrases is evidence to read, not a tie between its writers)."""
-    evidence = {SAME_TEXT: [], NEAR_DUPLICATE: []}
-    pairs = {SAME_TEXT: [], NEAR_DUPLICATE: []}
-    keep = {SAME_TEXT: [], NEAR_DUPLICATE: []}
+    (a loose family of everyday phrases is evidence to read, not a tie between its writers).
+    With `talking_point` (the embedding model's name), the families are talking points found by
+    SAME_TALKING_POINT only (similarity: cosine to the first text)."""
+    kinds = (SAME_TALKING_POINT,) if talking_point else (SAME_TEXT, NEAR_DUPLICATE)
+    evidence, pairs, keep = ({d: [] for d in kinds} for _ in range(3))
     fam = members["family_id"].to_numpy()
     bounds = np.flatnonzero(np.diff(fam)) + 1
     starts, ends = np.concatenate([[0], bounds]), np.concatenate([bounds, [len(fam)]])
@@ -92,11 +97,11 @@ def family_findings(platform: str, members: pa.Table, names: dict[str, str], *, 
         if len(accounts) < min_accounts:
             continue
         exact = len(set(cols["normalised"][s:e])) == 1
-        detector = SAME_TEXT if exact else NEAR_DUPLICATE
+        detector = SAME_TALKING_POINT if talking_point else SAME_TEXT if exact else NEAR_DUPLICATE
         times = [t for t in cols["created_at"][s:e] if t is not None]
         first_at, last_at = (min(times), max(times)) if times else (None, None)
         low = float(sims[s:e].min())
-        factor = min(1.0, len(cols["normalised"][s]) / 60) ** 0.5 * low
+        factor = min(1.0, len(cols["normalised"][s]) / 60) ** 0.5 * (_TALKING_POINT_FACTOR if talking_point else low)
         k = len(accounts)
         strength = (1 - 0.6 ** (k - 1)) * min(1.0, 2.5 / np.log2(1 + k)) * factor
         first_name = names.get(cols["account_id"][s], cols["account_id"][s])
@@ -105,15 +110,30 @@ def family_findings(platform: str, members: pa.Table, names: dict[str, str], *, 
         extra = "" if exact else f", {round(low * 100)} % alike or more"
         sentence = (f"{_who(accounts, names)} posted {alike} ('{quote(cols['text'][s])}'{extra}) {e - s} times"
                     f"{describe_span(first_at, last_at)}; first by {first_name}{when}.")
+        items, other = cols["item_id"][s:e][:max_items], s
+        if talking_point:  # the first text in the most other words, by another account where there is one
+            words = set(cols["normalised"][s].split())
+            other = min(range(s + 1, min(e, s + max_items)), key=lambda x: (
+                sims[x] >= 1, cols["account_id"][x] == cols["account_id"][s],
+                round(len(words & set(cols["normalised"][x].split())) / len(words | set(cols["normalised"][x].split())), 1), x))
+            items = [cols["item_id"][s], cols["item_id"][other]] + [
+                i for i in cols["item_id"][s + 1:e] if i != cols["item_id"][other]][:max_items - 2]
+            sentence = (f"{_who(accounts, names)} posted the same talking point in different words {e - s} times"
+                        f"{describe_span(first_at, last_at)}: '{quote(cols['text'][s])}' (first, by {first_name}{when})"
+                        f" and '{quote(cols['text'][other])}' (by {names.get(cols['account_id'][other], cols['account_id'][other])}"
+                        f"; {sims[other]:.2f} alike in meaning, {talking_point}).")
         evidence[detector].append({
             "detector": detector, "platform": platform, "account_ids": accounts, "strength": round(strength, 4),
-            "item_ids": cols["item_id"][s:e][:max_items], "sentence": sentence,
+            "item_ids": items, "sentence": sentence,
             "details": json.dumps({"family_id": int(fam[s]), "exact": exact, "n_items": e - s,
                                    "n_accounts": len(accounts), "first_item": cols["item_id"][s],
                                    "first_account": cols["account_id"][s],
                                    "first_at": first_at.isoformat() if first_at else None,
                                    "similarity_min": round(low, 4), "similarity_mean": round(float(sims[s:e].mean()), 4),
-                                   "text": cols["normalised"][s][:500]}, ensure_ascii=False)})
+                                   "text": cols["normalised"][s][:500]}
+                                  | ({"model": talking_point, "other_item": cols["item_id"][other],
+                                      "other_account": cols["account_id"][other], "other_text": cols["normalised"][other][:500]}
+                                     if talking_point else {}), ensure_ascii=False)})
         keep[detector].append((s, e))
         if len(accounts) <= max_edge_accounts and strength >= min_edge_strength:
             rarity = 1.0 / np.log2(1 + len(accounts)) * factor
