@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pv
 
 from .. import __version__
+from ..coordination.relations import MUTUAL_SQL
 from ..errors import BadParameter
 from .case import Case, fetch_arrow, temp_table, transaction
 
@@ -116,29 +117,19 @@ def read_group_items(case: Case, members: pa.Table, limit: int = 100) -> dict[in
     return dict(rows)
 
 
-# Friends, or follows both ways, between accounts that edges of other layers already link.
-_MUTUAL_SQL = """
+# The accounts that edges of layers other than the supporting ones link: the view MUTUAL_SQL reads.
+_LINKED_SQL = """
 WITH linked AS (
-    SELECT platform, account_a AS id FROM edges WHERE NOT list_contains($supporting, layer)
+    SELECT platform, account_a AS account_id FROM edges WHERE NOT list_contains($supporting, layer)
     UNION SELECT platform, account_b FROM edges WHERE NOT list_contains($supporting, layer)
-), r AS (
-    SELECT r.platform, r.account_id, r.other_id, r.kind, r.added_at FROM relations r
-    SEMI JOIN linked a ON r.platform = a.platform AND r.account_id = a.id
-    SEMI JOIN linked b ON r.platform = b.platform AND r.other_id = b.id
-    WHERE r.kind IN ('friend', 'follow') AND r.account_id <> r.other_id
 )
-SELECT platform, least(account_id, other_id) AS account_a, greatest(account_id, other_id) AS account_b,
-       bool_or(kind = 'friend') AS friends, min(added_at) AS first_at, max(added_at) AS last_at
-FROM r GROUP BY 1, 2, 3
-HAVING bool_or(kind = 'friend') OR count(DISTINCT CASE WHEN kind = 'follow' THEN account_id END) = 2
-ORDER BY 1, 2, 3
 """
 
 
 def read_mutual_pairs(case: Case, supporting: tuple[str, ...]) -> pa.Table:
     """Pairs of accounts that are friends or follow each other, among those that edges of layers
     other than the `supporting` ones link."""
-    return fetch_arrow(case.con, _MUTUAL_SQL, {"supporting": list(supporting)})
+    return fetch_arrow(case.con, _LINKED_SQL + MUTUAL_SQL, {"supporting": list(supporting)})
 
 
 # Other result tables tied to a run, which `write_results` can fill too (`extra`).
