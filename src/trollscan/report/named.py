@@ -13,10 +13,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..signals.frame import NO_TIME, seconds
+from ..signals.frame import NO_TIME, day, seconds
 from ..text.names import mentions
 from ..text.tone import Tone
-from .profiles import COMMENT_KINDS, praise_and_attack
+from .profiles import COMMENT_KINDS, allegiance_switch, praise_and_attack
 
 __all__ = ["named_praise_and_attack", "named_lines"]
 
@@ -77,8 +77,29 @@ def named_praise_and_attack(members: pa.Table, items: pa.Table, known: list[dict
         sentence = _sentence(gid, part, named)
         if sentence:
             part["sentence"] = sentence
+        switch = _switch(named, {k: v["name"] for k, v in shown[gid].items()})
+        if switch:
+            part["allegiance"] = switch
         out[gid] = part
     return out
+
+
+def _switch(named: list, names: dict[str, str]) -> dict | None:
+    """The day the names a group praises changed most (`profiles.allegiance_switch` over its praising
+    comments, by name), with a sentence: "Praised Мекеним Кыргызстан until 5 Oct 2020, then Садыр
+    Жапаров from 6 Oct 2020 (...)". None when the praise did not switch."""
+    dated = [(t, key) for key, tone, _i, t in named if tone.label == "praise" and t != NO_TIME]
+    if not dated:
+        return None
+    switch = allegiance_switch(np.array([t for t, _k in dated], np.int64), [k for _t, k in dated])
+    if not switch or not switch["after"]:
+        return None
+    before = ", ".join(names.get(k, k) for k in switch["before"])
+    after = ", ".join(names.get(k, k) for k in switch["after"])
+    switch["sentence"] = (f"Praised {before} by name until {day(switch['last_before'])}, then {after} from "
+                          f"{day(switch['switch_at'])} (their share of the comments praising someone by name went "
+                          f"from {switch['after_share_before']:.0%} to {switch['after_share_after']:.0%}).")
+    return switch
 
 
 def _sentence(gid: int, part: dict, named: list) -> str | None:
@@ -106,7 +127,7 @@ def named_lines(part: dict | None) -> list[str]:
     example items. Nothing when no name is praised or attacked."""
     if not part or not (part.get("praises") or part.get("attacks")):
         return []
-    lines = [part["sentence"]] if part.get("sentence") else []
+    lines = [part[k]["sentence"] if k == "allegiance" else part[k] for k in ("sentence", "allegiance") if part.get(k)]
     for side, head in (("praises", "Praised by name"), ("attacks", "Attacked by name")):
         label = "praise" if side == "praises" else "attack"
         entries = [f"{e['name']}: {e[label]:,} of {e['comments']:,} comments naming them ({e['share']:.0%}), "

@@ -36,6 +36,21 @@ def _tables(rows: list[tuple]) -> tuple[pa.Table, pa.Table]:
     return members, items
 
 
+def test_a_switch_of_whom_a_group_praises_by_name_is_dated() -> None:
+    known = [{"name": "Мекеним Кыргызстан", "aliases": [], "kind": "ORG"},
+             {"name": "Садыр Жапаров", "aliases": [], "kind": "PER"}]
+    rows = [(5, f"a{k % 4}", f"m{k}", 1 + k // 6, "Спасибо Мекеним Кыргызстан, молодцы!") for k in range(30)]
+    rows += [(5, f"a{k % 4}", f"s{k}", 12 + k // 6, "Садыр Жапаров молодец, поддерживаю!") for k in range(30)]
+    members, items = _tables(rows)
+    g = named_praise_and_attack(members, items, known)[5]
+    assert g["allegiance"]["sentence"] == (
+        "Praised Мекеним Кыргызстан by name until 5 Feb 2022, then Садыр Жапаров from 12 Feb 2022 (their share "
+        "of the comments praising someone by name went from 0% to 100%).")
+    assert named_lines(g)[1] == g["allegiance"]["sentence"]
+    steady = named_praise_and_attack(*_tables(rows[:30]), known)[5]
+    assert "allegiance" not in steady and len(named_lines(steady)) == 2  # no switch: sentence and the list
+
+
 def test_a_group_praising_one_person_and_attacking_another_gets_counts_dates_and_a_sentence() -> None:
     known = [{"name": "Касым-Жомарт Токаев", "aliases": [], "kind": "PER"},
              {"name": "Мухтар Аблязов", "aliases": [], "kind": "PER"}]
