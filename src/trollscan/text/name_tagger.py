@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from .name_forms import MIN_STEM, TURKIC_ENDINGS, WORD, is_surname
 from .normalise import normalise_texts
-from .tone import read_tones
+from .tone import morph_vocab, read_tones
 
 __all__ = ["tagger_names", "first_name", "normalised", "sample_texts"]
 
@@ -27,13 +27,13 @@ _MAX_CHARS = 2000  # of a comment the tagger reads (a 2 MB "comment" is an attac
 @lru_cache(maxsize=1)
 def _models():
     """natasha's dictionary, morphology and NER tagger, loaded once per process (about 1 s)."""
-    from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger
+    from natasha import NewsEmbedding, NewsMorphTagger, NewsNERTagger
 
     emb = NewsEmbedding()
     ner = NewsNERTagger(emb)
     morph = NewsMorphTagger(emb)
     ner.batch_size = morph.batch_size = 32  # the default 8 is 6x slower on short comments
-    return {"vocab": MorphVocab(), "morph": morph, "ner": ner}
+    return {"vocab": morph_vocab(), "morph": morph, "ner": ner}  # the dictionary tone reads typos with
 
 
 def _tag(texts: list[str]) -> list[list[tuple[int, int, str]]]:

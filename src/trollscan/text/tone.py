@@ -36,7 +36,7 @@ from rapidfuzz.distance import Levenshtein
 from .normalise import normalise, normalise_texts
 
 __all__ = ["PRAISE", "ATTACK", "NEGATORS", "POST_NEGATORS", "PRAISE_EMOJI", "ATTACK_EMOJI", "Tone", "read_tone",
-           "read_tones", "lexicon"]
+           "read_tones", "lexicon", "morph_vocab"]
 
 # Stems by language, as a reader types them; they are normalised on load (ё→е, қ→к, ү→у, ...).
 PRAISE: dict[str, tuple[str, ...]] = {
@@ -130,12 +130,13 @@ def _word_matches(stem: str, word: str, fuzzy: bool) -> bool:
 @lru_cache(maxsize=1 << 14)
 def _russian_word(word: str) -> bool:
     """Whether the Russian dictionary (natasha's morphology, loaded once) knows the word as written."""
-    return bool(_CYRILLIC.fullmatch(word)) and _dictionary().word_is_known(word)
+    return bool(_CYRILLIC.fullmatch(word)) and morph_vocab().word_is_known(word)
 
 
 @lru_cache(maxsize=1)
-def _dictionary():
-    from natasha import MorphVocab  # half a second to load: only when a typo is considered
+def morph_vocab():
+    """natasha's Russian dictionary (pymorphy2), loaded once per process for tone and names alike."""
+    from natasha import MorphVocab  # half a second to load: only when it is needed
 
     return MorphVocab()
 
