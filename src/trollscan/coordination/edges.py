@@ -146,7 +146,7 @@ def _by_target_and_pair(t: np.ndarray, pk: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     t0, span = int(t.min()), int(pk.max()) + 1
     if (int(t.max()) - t0 + 1) * span < 2 ** 63:
-        return np.argsort((t - t0) * span + pk)
+        return np.argsort((t - t0) * span + pk, kind="stable")  # ties in the order lexsort keeps them
     return np.lexsort((pk, t))
 
 
